@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Builds the test CLIs (Terraform 1.8.5, OpenTofu 1.12.6) from the Go module
+# proxy into a cache directory, once. Release downloads are not reachable on
+# the machines this project is developed and tested on, so the CLIs are
+# compiled from source; each build takes a few minutes on 2 cores.
+#
+# usage: scripts/clis.sh [--no-build]
+#
+# Prints, on stdout, one line per CLI, ready for eval:
+#   TERRAFORM=/path/to/terraform
+#   TOFU=/path/to/tofu
+# Progress goes to stderr. With --no-build it only reports the CLIs already
+# built and exits 1 when one is missing.
+#
+# Environment: TERRAFORM_VERSION (1.8.5), TOFU_VERSION (1.12.6), LM_CLI_DIR
+# (default ${XDG_CACHE_HOME:-~/.cache}/terraform-provider-lm/clis).
+# Concurrent runs wait for each other (flock) instead of building twice.
+set -euo pipefail
+
+TERRAFORM_VERSION="${TERRAFORM_VERSION:-1.8.5}"
+TOFU_VERSION="${TOFU_VERSION:-1.12.6}"
+CLI_DIR="${LM_CLI_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-lm/clis}"
+
+tf_dir="$CLI_DIR/terraform-$TERRAFORM_VERSION"
+tofu_dir="$CLI_DIR/tofu-$TOFU_VERSION"
+
+if [ "${1:-}" = --no-build ]; then
+  status=0
+  if [ -x "$tf_dir/terraform" ]; then echo "TERRAFORM=$tf_dir/terraform"; else status=1; fi
+  if [ -x "$tofu_dir/tofu" ]; then echo "TOFU=$tofu_dir/tofu"; else status=1; fi
+  exit "$status"
+elif [ $# -gt 0 ]; then
+  echo "usage: $0 [--no-build]" >&2
+  exit 2
+fi
+
+mkdir -p "$tf_dir" "$tofu_dir"
+cd "$CLI_DIR"
+
+# The builds must not pick up the caller's module, workspace or flags.
+export GOWORK=off GOFLAGS=""
+
+# version CLI: the first line of `CLI version` ("Terraform v1.8.5").
+version() {
+  local cfg out rc=0
+  cfg="$(mktemp)"
+  out="$(TF_CLI_CONFIG_FILE="$cfg" CHECKPOINT_DISABLE=1 "$1" version 2>&1)" || rc=$?
+  rm -f "$cfg"
+  if [ "$rc" -ne 0 ]; then
+    echo "error: $1 does not run:" >&2
+    echo "$out" >&2
+    return 1
+  fi
+  echo "${out%%$'\n'*}"
+}
+
+# needed CLI VERSION: true when CLI must be (re)built: missing, or an earlier
+# build of this script without the release flag, which reports "X.Y.Z-dev"
+# (a prerelease, which version checks in tests would put below X.Y.Z).
+needed() {
+  [ -x "$1" ] || return 0
+  [ "$(version "$1" 2>/dev/null || true)" != "${2}" ]
+}
+
+if needed "$tf_dir/terraform" "Terraform v$TERRAFORM_VERSION" || needed "$tofu_dir/tofu" "OpenTofu v$TOFU_VERSION"; then
+  exec 9>"$CLI_DIR/.lock"
+  if ! flock -n 9; then
+    echo "waiting for another scripts/clis.sh to finish building ($CLI_DIR/.lock)" >&2
+    flock 9
+  fi
+fi
+
+# check CLI WANT: the new binary runs and reports the wanted version.
+check() {
+  local got
+  got="$(version "$1")" || return 1
+  if [ "$got" != "$2" ]; then
+    echo "error: $1 reports '$got', want '$2'" >&2
+    return 1
+  fi
+  echo "built: $got" >&2
+}
+
+# The release flag: without it the CLIs call themselves X.Y.Z-dev.
+tf_ldflags="-s -w -X github.com/hashicorp/terraform/version.dev=no"
+tofu_ldflags="-s -w -X github.com/opentofu/opentofu/version.dev=no"
+
+if needed "$tf_dir/terraform" "Terraform v$TERRAFORM_VERSION"; then
+  echo "building terraform $TERRAFORM_VERSION into $tf_dir (once; a few minutes)" >&2
+  start=$SECONDS
+  rm -rf "$tf_dir.tmp"
+  GOBIN="$tf_dir.tmp" go install -ldflags "$tf_ldflags" "github.com/hashicorp/terraform@v$TERRAFORM_VERSION"
+  check "$tf_dir.tmp/terraform" "Terraform v$TERRAFORM_VERSION"
+  mv "$tf_dir.tmp/terraform" "$tf_dir/terraform"
+  rmdir "$tf_dir.tmp"
+  echo "terraform $TERRAFORM_VERSION built in $((SECONDS - start))s" >&2
+fi
+
+if needed "$tofu_dir/tofu" "OpenTofu v$TOFU_VERSION"; then
+  echo "building tofu $TOFU_VERSION into $tofu_dir (once; a few minutes)" >&2
+  start=$SECONDS
+  go mod download "github.com/opentofu/opentofu@v$TOFU_VERSION"
+  src="$(go env GOMODCACHE)/github.com/opentofu/opentofu@v$TOFU_VERSION"
+  rm -f "$tofu_dir/tofu.tmp"
+  (cd "$src" && go build -ldflags "$tofu_ldflags" -o "$tofu_dir/tofu.tmp" ./cmd/tofu)
+  check "$tofu_dir/tofu.tmp" "OpenTofu v$TOFU_VERSION"
+  mv "$tofu_dir/tofu.tmp" "$tofu_dir/tofu"
+  echo "tofu $TOFU_VERSION built in $((SECONDS - start))s" >&2
+fi
+
+echo "TERRAFORM=$tf_dir/terraform"
+echo "TOFU=$tofu_dir/tofu"

@@ -1,0 +1,49 @@
+# shellcheck shell=bash
+# Helpers shared by scripts/test.sh and scripts/demo.sh. Source it; it does
+# not change shell options.
+
+LM_SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck disable=SC2034 # used by the scripts that source this file
+LM_REPO_ROOT="$(cd "$LM_SCRIPTS_DIR/.." && pwd)"
+
+# lm_log MESSAGE...: progress on stderr, so stdout stays for results.
+lm_log() { printf '%s\n' "$*" >&2; }
+
+# lm_die MESSAGE...: print an error and exit 1.
+lm_die() {
+  printf 'error: %s\n' "$*" >&2
+  exit 1
+}
+
+# lm_built_clis: sets TERRAFORM and TOFU to the CLIs that scripts/clis.sh
+# builds (building them the first time: a few minutes each).
+lm_built_clis() {
+  local out
+  out="$("$LM_SCRIPTS_DIR/clis.sh")" || return 1
+  TERRAFORM="$(sed -n 's/^TERRAFORM=//p' <<<"$out")"
+  TOFU="$(sed -n 's/^TOFU=//p' <<<"$out")"
+  if [ ! -x "$TERRAFORM" ] || [ ! -x "$TOFU" ]; then
+    printf 'error: scripts/clis.sh did not report both CLIs:\n%s\n' "$out" >&2
+    return 1
+  fi
+}
+
+# lm_cli_version CLI CONFIG_FILE: prints "Terraform 1.8.5" or
+# "OpenTofu 1.12.6". CONFIG_FILE must exist: OpenTofu fails to report its
+# version when TF_CLI_CONFIG_FILE names a missing file.
+lm_cli_version() {
+  local out first
+  out="$(TF_CLI_CONFIG_FILE="$2" CHECKPOINT_DISABLE=1 "$1" version 2>&1)" || {
+    printf 'error: %s version failed:\n%s\n' "$1" "$out" >&2
+    return 1
+  }
+  first="${out%%$'\n'*}"
+  printf '%s\n' "${first/ v/ }"
+}
+
+# lm_cli_is_tofu CLI CONFIG_FILE: true when CLI is OpenTofu.
+lm_cli_is_tofu() {
+  local v
+  v="$(lm_cli_version "$1" "$2")" || return 1
+  [[ "$v" == OpenTofu* ]]
+}
