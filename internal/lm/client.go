@@ -1,0 +1,294 @@
+// Package lm is a small LogicMonitor REST API (v3) client for the API token,
+// user and role endpoints. It signs requests (LMv1 or bearer), paces them to
+// LogicMonitor's rate limits, retries what is safe to retry and never leaves
+// a token behind when a create's outcome is unknown. It knows nothing of
+// Terraform, so plain Go programs (and the simulator's tests) can use it.
+package lm
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lmtf/terraform-provider-lm/internal/clock"
+)
+
+const (
+	defaultUserAgent      = "terraform-provider-lm/dev"
+	defaultMaxRetries     = 5
+	defaultRequestTimeout = 60 * time.Second
+	defaultRetryWaitMin   = 500 * time.Millisecond
+	defaultRetryWaitMax   = 30 * time.Second
+
+	// maxResponseBytes bounds what a misbehaving server can make us buffer;
+	// a full page of 1000 tokens is well under 1 MiB.
+	maxResponseBytes = 32 << 20
+)
+
+// Config configures a Client. Zero values mean the documented defaults.
+type Config struct {
+	BaseURL        string        // e.g. https://acme.logicmonitor.com/santaba/rest
+	AccessID       string        // LMv1
+	AccessKey      string        // LMv1 secret
+	BearerToken    string        // alternative to LMv1; exactly one of the two must be given
+	UserAgent      string        // default "terraform-provider-lm/dev"
+	MaxRetries     int           // retries after the first attempt; 0 means 5; negative means none
+	RequestTimeout time.Duration // per attempt; 0 means 60s
+	RetryWaitMin   time.Duration // 0 means 500ms
+	RetryWaitMax   time.Duration // 0 means 30s
+	HTTPClient     *http.Client  // optional; its Transport is used as the base round tripper
+	Logger         Logger        // optional; nil means no logging
+	Clock          clock.Clock   // optional; LMv1 timestamps; nil means clock.Real{}
+}
+
+// BaseURL builds a portal's REST base URL. US GovCloud portals use the
+// domain "lmgov.us"; "" means "logicmonitor.com".
+func BaseURL(company, domain string) string {
+	if domain == "" {
+		domain = "logicmonitor.com"
+	}
+	return "https://" + company + "." + domain + "/santaba/rest"
+}
+
+// Client talks to one LogicMonitor portal. It is safe for concurrent use,
+// and concurrent callers share one rate-limit pacing state: make one Client
+// per portal and credential.
+type Client struct {
+	baseURL    string // without a trailing slash
+	accessID   string
+	accessKey  string
+	bearer     string
+	userAgent  string
+	maxRetries int
+	timeout    time.Duration
+	waitMin    time.Duration
+	waitMax    time.Duration
+	log        Logger
+	clock      clock.Clock
+	http       *http.Client
+	pace       *pacer
+
+	statsMu sync.Mutex
+	stats   Stats
+}
+
+// Stats are counters since New, for diagnostics and benchmarks.
+type Stats struct {
+	Requests    map[string]int // requests sent by HTTP method, retries included
+	Retries     int            // transport retries
+	RateLimited int            // 429 answers seen, retried or not
+	Orphans     int            // tokens deleted after a create whose outcome was unknown
+}
+
+// New validates cfg and returns a Client. Error texts name the problem, never
+// a credential's value.
+func New(cfg Config) (*Client, error) {
+	raw := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
+	if raw == "" {
+		return nil, errors.New("lm: the base URL is required, e.g. " + BaseURL("acme", ""))
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return nil, errors.New("lm: the base URL must be an absolute http(s) URL without credentials, e.g. " + BaseURL("acme", ""))
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("lm: the base URL %s must not have a query or a fragment", u.Scheme+"://"+u.Host+u.Path)
+	}
+	lmv1 := cfg.AccessID != "" || cfg.AccessKey != ""
+	switch {
+	case lmv1 && cfg.BearerToken != "":
+		return nil, errors.New("lm: give either an LMv1 access id and access key or a bearer token, not both")
+	case lmv1 && cfg.AccessID == "":
+		return nil, errors.New("lm: an LMv1 access key was given without its access id")
+	case lmv1 && cfg.AccessKey == "":
+		return nil, errors.New("lm: an LMv1 access id was given without its access key")
+	case !lmv1 && cfg.BearerToken == "":
+		return nil, errors.New("lm: no credentials: give an LMv1 access id and access key, or a bearer token")
+	}
+	if cfg.RequestTimeout < 0 || cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0 {
+		return nil, errors.New("lm: timeouts and retry waits must not be negative")
+	}
+
+	c := &Client{
+		baseURL:    u.String(),
+		accessID:   cfg.AccessID,
+		accessKey:  cfg.AccessKey,
+		bearer:     cfg.BearerToken,
+		userAgent:  orDefault(cfg.UserAgent, defaultUserAgent),
+		maxRetries: cfg.MaxRetries,
+		timeout:    orDefault(cfg.RequestTimeout, defaultRequestTimeout),
+		waitMin:    orDefault(cfg.RetryWaitMin, defaultRetryWaitMin),
+		waitMax:    orDefault(cfg.RetryWaitMax, defaultRetryWaitMax),
+		log:        cfg.Logger,
+		clock:      cfg.Clock,
+		pace:       newPacer(),
+		stats:      Stats{Requests: map[string]int{}},
+	}
+	switch {
+	case c.maxRetries == 0:
+		c.maxRetries = defaultMaxRetries
+	case c.maxRetries < 0:
+		c.maxRetries = 0
+	}
+	c.waitMax = max(c.waitMax, c.waitMin)
+	if c.log == nil {
+		c.log = nopLogger{}
+	}
+	if c.clock == nil {
+		c.clock = clock.Real{}
+	}
+
+	var base http.RoundTripper
+	if cfg.HTTPClient != nil && cfg.HTTPClient.Transport != nil {
+		base = cfg.HTTPClient.Transport
+	} else if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+		t := dt.Clone()
+		// Concurrent Terraform operations hit one host; the default of 2
+		// idle connections would make most requests dial anew.
+		t.MaxIdleConnsPerHost = 32
+		base = t
+	} else {
+		base = http.DefaultTransport
+	}
+	c.http = &http.Client{
+		Transport: &transport{c: c, base: base},
+		// A redirect would be followed with a signature made for another
+		// path; surface it instead.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return c, nil
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// AccessID is the LMv1 access id the client authenticates with; "" for a
+// bearer token. The provider uses it to avoid deleting its own credential.
+func (c *Client) AccessID() string { return c.accessID }
+
+// Stats returns a copy of the counters.
+func (c *Client) Stats() Stats {
+	c.statsMu.Lock()
+	defer c.statsMu.Unlock()
+	s := c.stats
+	s.Requests = make(map[string]int, len(c.stats.Requests))
+	for k, v := range c.stats.Requests {
+		s.Requests[k] = v
+	}
+	return s
+}
+
+func (c *Client) count(f func(*Stats)) {
+	c.statsMu.Lock()
+	f(&c.stats)
+	c.statsMu.Unlock()
+}
+
+// call is one logical API call. The transport finds it in the request's
+// context: it needs the resource path and body bytes to sign each attempt,
+// and reports back what happened so that do and CreateAPIToken can tell a
+// definite failure from an unknown outcome.
+type call struct {
+	method string
+	path   string // resource path, e.g. /setting/admins/7/apitokens
+	query  url.Values
+	in     any // request body, JSON-encoded; nil for none
+	out    any // decoded from a 2xx answer when non-nil
+
+	body []byte // the exact bytes sent and signed
+
+	attempts  int  // requests sent
+	exhausted bool // the last failure was retryable but retries ran out
+	ambiguous bool // the server may have acted on the request without us knowing the result
+}
+
+type callKey struct{}
+
+func callFrom(ctx context.Context) *call {
+	cl, _ := ctx.Value(callKey{}).(*call)
+	return cl
+}
+
+// do performs one API call: every request of the package goes through it.
+func (c *Client) do(ctx context.Context, cl *call) error {
+	if cl.in != nil {
+		b, err := encodeJSON(cl.in)
+		if err != nil {
+			return fmt.Errorf("lm: %s %s: encoding the request: %w", cl.method, cl.path, err)
+		}
+		cl.body = b
+	}
+	target := c.baseURL + cl.path
+	if len(cl.query) > 0 {
+		target += "?" + cl.query.Encode()
+	}
+	var body io.Reader
+	if cl.body != nil {
+		body = bytes.NewReader(cl.body)
+	}
+	req, err := http.NewRequestWithContext(context.WithValue(ctx, callKey{}, cl), cl.method, target, body)
+	if err != nil {
+		return fmt.Errorf("lm: %s %s: %w", cl.method, cl.path, err)
+	}
+	req.Header.Set("X-Version", "3") // without it LogicMonitor answers in the v1 envelope
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("lm: %s %s: %w", cl.method, cl.path, ctx.Err())
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its text repeats the whole URL
+		}
+		return c.transportError(cl, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	if err != nil {
+		cl.ambiguous = true
+		if ctx.Err() != nil {
+			return fmt.Errorf("lm: %s %s: %w", cl.method, cl.path, ctx.Err())
+		}
+		return c.transportError(cl, fmt.Errorf("reading the answer: %w", err))
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return c.apiError(cl, resp.StatusCode, data)
+	}
+	if cl.out != nil && len(bytes.TrimSpace(data)) > 0 {
+		if err := json.Unmarshal(data, cl.out); err != nil {
+			// The server acted, but we cannot see on what.
+			cl.ambiguous = true
+			return fmt.Errorf("lm: %s %s: decoding the answer: %w", cl.method, cl.path, err)
+		}
+	}
+	return nil
+}
+
+// encodeJSON keeps <, > and & literal: the bytes are signed and shown in
+// the portal, so they should be what the user wrote.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
