@@ -1,0 +1,7 @@
+data "lm_role" "admin" {
+  name = "administrator"
+}
+
+output "administrator_role_id" {
+  value = data.lm_role.admin.id
+}

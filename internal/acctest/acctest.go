@@ -1,0 +1,171 @@
+// Package acctest holds the acceptance-test harness shared by the provider's
+// tests: a LogicMonitor to run against (the bundled simulator in-process, or
+// a real portal for `make testacc`), provider factories, HCL helpers and
+// checks that ask the API.
+package acctest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lm"
+	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
+	"github.com/lmtf/terraform-provider-lm/internal/provider"
+)
+
+// Env is one LogicMonitor for a test.
+type Env struct {
+	// Sim is the in-process simulator; nil against a real portal.
+	Sim       *lmsim.Running
+	BaseURL   string
+	AccessID  string
+	AccessKey string
+	// AdminID is a user the tests may create tokens for.
+	AdminID int32
+	// Client is an administrator client for checks and out-of-band changes.
+	Client *lm.Client
+}
+
+// RealPortal reports whether the suite runs against a real portal
+// (`make testacc`) rather than the simulator.
+func RealPortal() bool { return os.Getenv("LM_ACC_REAL_PORTAL") == "1" }
+
+// New gives the test its own LogicMonitor: a fresh simulator with the
+// default fixture (so tests never see each other's tokens), or the real
+// portal named by LM_COMPANY / LM_ACCESS_ID / LM_ACCESS_KEY / LM_ACC_ADMIN_ID.
+func New(t *testing.T) *Env {
+	t.Helper()
+	if RealPortal() {
+		admin, err := strconv.ParseInt(os.Getenv("LM_ACC_ADMIN_ID"), 10, 32)
+		if err != nil {
+			t.Fatalf("LM_ACC_ADMIN_ID must name the id of a user the tests may create tokens for: %v", err)
+		}
+		e := &Env{
+			BaseURL:   lm.BaseURL(os.Getenv("LM_COMPANY"), os.Getenv("LM_DOMAIN")),
+			AccessID:  os.Getenv("LM_ACCESS_ID"),
+			AccessKey: os.Getenv("LM_ACCESS_KEY"),
+			AdminID:   int32(admin),
+		}
+		e.Client = e.newClient(t)
+		return e
+	}
+	return NewSim(t, lmsim.Options{})
+}
+
+// NewSim starts a simulator with opts for a test that needs the simulator
+// itself (faults, out-of-band user deletion, request counts).
+func NewSim(t *testing.T, opts lmsim.Options) *Env {
+	t.Helper()
+	if path := os.Getenv("LM_ACC_SIM_LOG"); path != "" && opts.Log == nil {
+		// A debugging aid: every simulator request of the run, as JSON lines.
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = f.Close() })
+		opts.Log = f
+	}
+	sim, err := lmsim.Start(opts)
+	if err != nil {
+		t.Fatalf("starting the simulator: %v", err)
+	}
+	t.Cleanup(func() { _ = sim.Close() })
+	e := &Env{
+		Sim:       sim,
+		BaseURL:   sim.URL,
+		AccessID:  lmsim.DefaultAdminAccessID,
+		AccessKey: lmsim.DefaultAdminAccessKey,
+		AdminID:   SvcPipelineID,
+	}
+	e.Client = e.newClient(t)
+	return e
+}
+
+// SkipOnRealPortal skips tests that need the simulator's insides.
+func SkipOnRealPortal(t *testing.T) {
+	t.Helper()
+	if RealPortal() {
+		t.Skip("needs the bundled simulator (out-of-band changes or fault injection that a real portal does not offer)")
+	}
+}
+
+// Users of the simulator's default fixture.
+const (
+	TerraformAdminID = 100
+	SeedAdminID      = 131
+	SvcPipelineID    = 140
+	AuditorID        = 141
+	SuspendedID      = 142
+)
+
+func (e *Env) newClient(t *testing.T) *lm.Client {
+	t.Helper()
+	c, err := lm.New(lm.Config{BaseURL: e.BaseURL, AccessID: e.AccessID, AccessKey: e.AccessKey, RetryWaitMin: 1})
+	if err != nil {
+		t.Fatalf("client: %v", err)
+	}
+	return c
+}
+
+// ProviderBlock is a provider "lm" block that reaches this Env with its
+// administrator credentials; extra lines go inside the block.
+func (e *Env) ProviderBlock(extra string) string {
+	return fmt.Sprintf(`
+provider "lm" {
+  base_url   = %q
+  access_id  = %q
+  access_key = %q
+  %s
+}
+`, e.BaseURL, e.AccessID, e.AccessKey, extra)
+}
+
+// Factories serves the provider in-process to the CLI under test.
+func Factories(opts ...provider.Option) map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"lm": providerserver.NewProtocol6WithError(provider.New("acctest", opts...)()),
+	}
+}
+
+// FindToken asks the API for a token by id among LMv1 and bearer tokens.
+func (e *Env) FindToken(ctx context.Context, id int32) (*lm.APIToken, error) {
+	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
+		toks, err := e.Client.ListAllAPITokens(ctx, lm.ListOptions{Filter: fmt.Sprintf("id:%d", id), Type: typ})
+		if err != nil {
+			return nil, err
+		}
+		if len(toks) > 0 {
+			toks[0].Type = typ
+			return &toks[0], nil
+		}
+	}
+	return nil, nil
+}
+
+// Credentials of the simulator's read-only auditor (403 tests).
+const (
+	AuditorAccessID  = lmsim.DefaultReadOnlyAccessID
+	AuditorAccessKey = lmsim.DefaultReadOnlyAccessKey
+)
+
+// As returns a copy of the Env whose checks authenticate with other
+// credentials, for tests that revoke the administrator's own token.
+func (e *Env) As(t *testing.T, accessID, accessKey string) *Env {
+	t.Helper()
+	c := *e
+	c.AccessID, c.AccessKey = accessID, accessKey
+	c.Client = c.newClient(t)
+	return &c
+}
+
+// Credentials of the seed's user jdoe (an administrator) in the simulator.
+const (
+	SeedAccessID  = "48v2wRzfK94y53sq5EuF"
+	SeedAccessKey = "H_D9i(f5~B^U36^K6i42=^nS~e75gy382Bf6{)P+"
+)

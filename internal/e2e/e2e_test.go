@@ -1,0 +1,215 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/go-version"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
+)
+
+var (
+	buildOnce sync.Once
+	pluginDir string
+	buildErr  error
+)
+
+// cli returns the CLI under test, skipping unless acceptance tests are on
+// and the CLI is at least minVersion.
+func cli(t *testing.T, minVersion string) string {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 (and TF_ACC_TERRAFORM_PATH) to run end-to-end tests")
+	}
+	path := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if path == "" {
+		t.Skip("TF_ACC_TERRAFORM_PATH names no CLI")
+	}
+	out, err := exec.Command(path, "version", "-json").Output()
+	if err != nil {
+		t.Fatalf("%s version: %v", path, err)
+	}
+	var v struct {
+		TerraformVersion string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("%s version -json: %v", path, err)
+	}
+	if version.Must(version.NewVersion(v.TerraformVersion)).LessThan(version.Must(version.NewVersion(minVersion))) {
+		t.Skipf("%s is %s; this needs %s or later", path, v.TerraformVersion, minVersion)
+	}
+	return path
+}
+
+// provider builds the provider binary once per test process.
+func provider(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		pluginDir, buildErr = os.MkdirTemp("", "lm-e2e-plugin")
+		if buildErr != nil {
+			return
+		}
+		cmd := exec.Command("go", "build", "-o", filepath.Join(pluginDir, "terraform-provider-lm"), "../..")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			buildErr = fmt.Errorf("go build: %w: %s", err, stderr.String())
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return pluginDir
+}
+
+type workspace struct {
+	t   *testing.T
+	cli string
+	dir string
+	env []string
+	sim *lmsim.Running
+}
+
+func newWorkspace(t *testing.T, cliPath string) *workspace {
+	t.Helper()
+	sim, err := lmsim.Start(lmsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sim.Close() })
+	dir := t.TempDir()
+	rc := filepath.Join(dir, "cli.tfrc")
+	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"lmtf/lm\" = %q\n  }\n  direct {}\n}\n", provider(t))
+	if err := os.WriteFile(rc, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
+		"LM_BASE_URL="+sim.URL, "LM_ACCESS_ID="+lmsim.DefaultAdminAccessID, "LM_ACCESS_KEY="+lmsim.DefaultAdminAccessKey,
+	)
+	return &workspace{t: t, cli: cliPath, dir: dir, env: env, sim: sim}
+}
+
+func (w *workspace) write(config string) {
+	w.t.Helper()
+	if err := os.WriteFile(filepath.Join(w.dir, "main.tf"), []byte(config), 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// run runs the CLI and returns its combined output and error.
+func (w *workspace) run(args ...string) (string, error) {
+	cmd := exec.CommandContext(context.Background(), w.cli, args...)
+	cmd.Dir = w.dir
+	cmd.Env = w.env
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// ephemeralLeft lists the simulator's tokens that an ephemeral resource made.
+func (w *workspace) ephemeralLeft(note string) []string {
+	var left []string
+	for _, tok := range w.sim.Server.Tokens() {
+		if strings.Contains(tok.Note, note) {
+			left = append(left, fmt.Sprintf("%d %q", tok.ID, tok.Note))
+		}
+	}
+	return left
+}
+
+const ephemeralConfig = `
+terraform {
+  required_providers {
+    lm = { source = "lmtf/lm" }
+  }
+}
+
+provider "lm" {}
+
+ephemeral "lm_api_token" "run" {
+  admin_id = 100
+  note     = "e2e one-run token"
+}
+
+# A second lm provider that authenticates with the one-run key.
+provider "lm" {
+  alias      = "run"
+  access_id  = ephemeral.lm_api_token.run.access_id
+  access_key = ephemeral.lm_api_token.run.access_key
+}
+
+data "lm_api_tokens" "seen_with_run_key" {
+  provider      = lm.run
+  admin_id      = 100
+  note_contains = "e2e one-run token"
+}
+
+output "seen" {
+  value = [for t in data.lm_api_tokens.seen_with_run_key.tokens : t.note]
+}
+`
+
+// TestAccE2E_ephemeralTokenConfiguresAnotherProvider: the one-run key really
+// authenticates a second provider, and is deleted when the run ends.
+func TestAccE2E_ephemeralTokenConfiguresAnotherProvider(t *testing.T) {
+	w := newWorkspace(t, cli(t, "1.10.0"))
+	w.write(ephemeralConfig)
+	if out, err := w.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	out, err := w.run("output", "-json", "seen")
+	if err != nil {
+		t.Fatalf("output: %v\n%s", err, out)
+	}
+	var seen []string
+	if err := json.Unmarshal([]byte(out), &seen); err != nil {
+		t.Fatalf("output %q: %v", out, err)
+	}
+	if len(seen) != 1 || seen[0] != "e2e one-run token" {
+		t.Errorf("the provider configured with the one-run key saw %q, want exactly its own token", seen)
+	}
+	if left := w.ephemeralLeft("e2e one-run token"); len(left) > 0 {
+		t.Errorf("one-run tokens outlived the run: %v", left)
+	}
+	for _, f := range []string{"terraform.tfstate"} {
+		data, err := os.ReadFile(filepath.Join(w.dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(data), "access_key") {
+			t.Errorf("%s mentions access_key: the ephemeral token reached the state", f)
+		}
+	}
+}
+
+// TestAccE2E_ephemeralTokenDeletedWhenRunFails: a run that fails after the token
+// was opened must not leave the token behind, even where the CLI skips
+// Close (OpenTofu skips it when a dependent fails).
+func TestAccE2E_ephemeralTokenDeletedWhenRunFails(t *testing.T) {
+	w := newWorkspace(t, cli(t, "1.10.0"))
+	w.write(ephemeralConfig + `
+data "lm_user" "missing" {
+  provider   = lm.run
+  username   = "no-such-user"
+  depends_on = [data.lm_api_tokens.seen_with_run_key]
+}
+`)
+	for _, cmd := range [][]string{{"plan", "-input=false", "-no-color"}, {"apply", "-auto-approve", "-input=false", "-no-color"}} {
+		out, err := w.run(cmd...)
+		if err == nil || !strings.Contains(out, `no user named "no-such-user"`) {
+			t.Fatalf("%s should fail on the missing user: %v\n%s", cmd[0], err, out)
+		}
+		if left := w.ephemeralLeft("e2e one-run token"); len(left) > 0 {
+			t.Errorf("after a failed %s, one-run tokens remain: %v", cmd[0], left)
+		}
+	}
+}

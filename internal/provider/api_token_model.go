@@ -1,0 +1,84 @@
+package provider
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lm"
+)
+
+// apiTokenModel is the lm_api_token resource's schema as a Go struct.
+type apiTokenModel struct {
+	ID               types.String         `tfsdk:"id"`
+	AdminID          types.Int64          `tfsdk:"admin_id"`
+	Note             types.String         `tfsdk:"note"`
+	Enabled          types.Bool           `tfsdk:"enabled"`
+	Type             types.String         `tfsdk:"type"`
+	OnDestroy        types.String         `tfsdk:"on_destroy"`
+	RotationTriggers types.Map            `tfsdk:"rotation_triggers"`
+	RotateAfter      timetypes.GoDuration `tfsdk:"rotate_after"`
+	AccessID         types.String         `tfsdk:"access_id"`
+	AccessKey        types.String         `tfsdk:"access_key"`
+	AdminName        types.String         `tfsdk:"admin_name"`
+	CreatedBy        types.String         `tfsdk:"created_by"`
+	CreatedOn        timetypes.RFC3339    `tfsdk:"created_on"`
+	LastUsedOn       timetypes.RFC3339    `tfsdk:"last_used_on"`
+	Roles            types.Set            `tfsdk:"roles"`
+	Timeouts         timeouts.Value       `tfsdk:"timeouts"`
+}
+
+// epochToRFC3339 converts LogicMonitor's epoch seconds; 0 means "never".
+func epochToRFC3339(sec int64) timetypes.RFC3339 {
+	if sec <= 0 {
+		return timetypes.NewRFC3339Null()
+	}
+	return timetypes.NewRFC3339TimeValue(time.Unix(sec, 0).UTC())
+}
+
+// setFromAPI copies what LogicMonitor reports about a token into the model.
+// It never touches access_key: the secret exists only in the create answer
+// and a later read must not blank it.
+func (m *apiTokenModel) setFromAPI(ctx context.Context, t lm.APIToken) diag.Diagnostics {
+	m.ID = types.StringValue(strconv.FormatInt(int64(t.ID), 10))
+	m.AdminID = types.Int64Value(int64(t.AdminID))
+	m.Note = types.StringValue(t.Note)
+	m.Enabled = types.BoolValue(t.Enabled())
+	m.Type = types.StringValue(normType(t.Type))
+	m.AccessID = types.StringValue(t.AccessID)
+	m.AdminName = types.StringValue(t.AdminName)
+	m.CreatedBy = types.StringValue(t.CreatedBy)
+	m.CreatedOn = epochToRFC3339(t.CreatedOn)
+	m.LastUsedOn = epochToRFC3339(t.LastUsedOn)
+	roles := t.Roles
+	if roles == nil {
+		roles = []string{}
+	}
+	set, diags := types.SetValueFrom(ctx, types.StringType, roles)
+	m.Roles = set
+	return diags
+}
+
+// ids returns the numeric user and token ids the API paths need.
+func (m *apiTokenModel) ids() (adminID, tokenID int32, err error) {
+	id, err := strconv.ParseInt(m.ID.ValueString(), 10, 32)
+	if err != nil {
+		return 0, 0, err
+	}
+	return toInt32(m.AdminID.ValueInt64()), toInt32(id), nil
+}
+
+// timeoutsAttrTypes is the object type of the timeouts block, for states
+// written without one (import).
+func timeoutsAttrTypes() map[string]attr.Type {
+	return map[string]attr.Type{
+		"create": types.StringType, "read": types.StringType,
+		"update": types.StringType, "delete": types.StringType,
+	}
+}

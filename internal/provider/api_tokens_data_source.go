@@ -1,0 +1,114 @@
+package provider
+
+import (
+	"context"
+	"math"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lm"
+)
+
+var _ datasource.DataSourceWithConfigure = (*apiTokensDataSource)(nil)
+
+func newAPITokensDataSource() datasource.DataSource { return &apiTokensDataSource{} }
+
+type apiTokensDataSource struct{ data *providerData }
+
+type apiTokensModel struct {
+	AdminID      types.Int64          `tfsdk:"admin_id"`
+	Enabled      types.Bool           `tfsdk:"enabled"`
+	NoteContains types.String         `tfsdk:"note_contains"`
+	Type         types.String         `tfsdk:"type"`
+	Tokens       []tokenMetadataModel `tfsdk:"tokens"`
+}
+
+func (d *apiTokensDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_api_tokens"
+}
+
+func (d *apiTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists API tokens' metadata (never a secret), optionally filtered: for audits " +
+			"(\"which tokens has nobody used since…\") and for finding hand-made tokens to import.",
+		Attributes: map[string]schema.Attribute{
+			"admin_id": schema.Int64Attribute{
+				MarkdownDescription: "Only this user's tokens. Default: every user's.", Optional: true,
+				Validators: []validator.Int64{int64validator.Between(1, math.MaxInt32)},
+			},
+			"enabled": schema.BoolAttribute{MarkdownDescription: "Only enabled (`true`) or disabled (`false`) tokens.", Optional: true},
+			"note_contains": schema.StringAttribute{
+				MarkdownDescription: "Only tokens whose note contains this text.", Optional: true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"type": schema.StringAttribute{
+				MarkdownDescription: "Only `lmv1` or only `bearer` tokens. Default: both.", Optional: true,
+				Validators: []validator.String{stringvalidator.OneOf(lm.TokenTypeLMv1, lm.TokenTypeBearer)},
+			},
+			"tokens": schema.ListNestedAttribute{
+				MarkdownDescription: "The matching tokens, ordered by id.",
+				Computed:            true,
+				NestedObject:        schema.NestedAttributeObject{Attributes: tokenMetadataAttributes()},
+			},
+		},
+	}
+}
+
+func (d *apiTokensDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *apiTokensDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if d.data == nil {
+		resp.Diagnostics.Append(apiErrorDiag("list API tokens", errNotConfigured))
+		return
+	}
+	var m apiTokensModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var conds []string
+	if !m.Enabled.IsNull() {
+		if m.Enabled.ValueBool() {
+			conds = append(conds, "status:2")
+		} else {
+			conds = append(conds, "status:1")
+		}
+	}
+	if !m.NoteContains.IsNull() {
+		conds = append(conds, "note~"+quoteFilter(m.NoteContains.ValueString()))
+	}
+	types_ := []string{lm.TokenTypeLMv1, lm.TokenTypeBearer}
+	if !m.Type.IsNull() {
+		types_ = []string{m.Type.ValueString()}
+	}
+	m.Tokens = []tokenMetadataModel{}
+	for _, typ := range types_ {
+		opts := lm.ListOptions{Filter: strings.Join(conds, ","), Type: typ}
+		var toks []lm.APIToken
+		var err error
+		if m.AdminID.IsNull() {
+			toks, err = d.data.client.ListAllAPITokens(ctx, opts)
+		} else {
+			toks, err = d.data.client.ListAPITokens(ctx, toInt32(m.AdminID.ValueInt64()), opts)
+		}
+		if err != nil {
+			resp.Diagnostics.Append(apiErrorDiag("list API tokens", err))
+			return
+		}
+		for _, t := range toks {
+			t.Type = typ
+			tm, diags := tokenMetadataFromAPI(ctx, t)
+			resp.Diagnostics.Append(diags...)
+			m.Tokens = append(m.Tokens, tm)
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}

@@ -1,0 +1,57 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lm"
+)
+
+// apiErrorDiag turns a client error into one diagnostic whose detail says
+// what went wrong and what to do about it. The client guarantees its error
+// texts hold no secret.
+func apiErrorDiag(action string, err error) diag.Diagnostic {
+	detail := err.Error()
+	switch {
+	case lm.IsUnauthorized(err):
+		detail += "\n\nLogicMonitor rejected the credentials. Check access_id and access_key (or bearer_token), " +
+			"that the token is enabled and its user active, and that this machine's clock is within 30 minutes of the real time."
+	case lm.IsForbidden(err):
+		detail += "\n\nThe user behind the provider's credentials lacks the permission for this call. Managing API tokens " +
+			"needs a role that may manage users (in LogicMonitor, Settings > Users and Roles: Manage), such as `administrator`."
+	case lm.IsRateLimited(err):
+		detail += "\n\nLogicMonitor's rate limit was still exceeded after the provider's retries. Lower -parallelism or raise max_retries."
+	case errors.Is(err, errNotConfigured):
+		// already explanatory
+	}
+	return diag.NewErrorDiagnostic(fmt.Sprintf("Cannot %s", action), detail)
+}
+
+var errNotConfigured = errors.New("the lm provider is not configured yet: its configuration depends on values " +
+	"known only after apply. Apply the resources it depends on first (terraform apply -target=...)")
+
+// providerDataFrom type-checks the value Configure handed over.
+func providerDataFrom(v any, diags *diag.Diagnostics) *providerData {
+	if v == nil {
+		return nil
+	}
+	d, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T; this is a bug in the provider", v))
+		return nil
+	}
+	return d
+}
+
+// toInt32 narrows a user or token id. The schemas' validators keep ids in
+// int32 range (LogicMonitor's ids are int32), so the guard only protects
+// against a future schema change.
+func toInt32(v int64) int32 {
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		return 0
+	}
+	return int32(v)
+}

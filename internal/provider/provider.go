@@ -1,0 +1,339 @@
+// Package provider maps Terraform schemas onto the LogicMonitor client in
+// internal/lm. It holds no HTTP or signing logic of its own.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/lmtf/terraform-provider-lm/internal/clock"
+	"github.com/lmtf/terraform-provider-lm/internal/lm"
+)
+
+var (
+	_ provider.Provider                       = (*lmProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*lmProvider)(nil)
+)
+
+// Option adjusts a provider instance; tests use it to inject a clock.
+type Option func(*lmProvider)
+
+// WithClock makes the provider tell time from c (rotation by age).
+func WithClock(c clock.Clock) Option { return func(p *lmProvider) { p.clock = c } }
+
+// New returns the provider factory that main and the acceptance tests serve.
+func New(version string, opts ...Option) func() provider.Provider {
+	return func() provider.Provider {
+		p := &lmProvider{version: version, clock: clock.Real{}}
+		for _, o := range opts {
+			o(p)
+		}
+		return p
+	}
+}
+
+type lmProvider struct {
+	version string
+	clock   clock.Clock
+}
+
+type providerModel struct {
+	Company         types.String         `tfsdk:"company"`
+	Domain          types.String         `tfsdk:"domain"`
+	BaseURL         types.String         `tfsdk:"base_url"`
+	AccessID        types.String         `tfsdk:"access_id"`
+	AccessKey       types.String         `tfsdk:"access_key"`
+	BearerToken     types.String         `tfsdk:"bearer_token"`
+	MaxRetries      types.Int64          `tfsdk:"max_retries"`
+	RequestTimeout  timetypes.GoDuration `tfsdk:"request_timeout"`
+	AllowSelfRevoke types.Bool           `tfsdk:"allow_self_revoke"`
+}
+
+// providerData is what Configure hands to every resource and data source:
+// one signed client per provider instance, and the token index that lets
+// many resources refresh from few list calls.
+type providerData struct {
+	client          *lm.Client
+	tokens          *tokenIndex
+	clock           clock.Clock
+	allowSelfRevoke bool
+	// selfAccessID and selfSecret identify the credential this provider
+	// authenticates with, so it can refuse to revoke itself.
+	selfAccessID string
+	selfSecret   string
+}
+
+func (p *lmProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "lm"
+	resp.Version = p.version
+}
+
+func (p *lmProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	lmv1 := path.MatchRoot("access_id")
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The `lm` provider manages LogicMonitor API tokens (LMv1 and bearer) as code. " +
+			"It authenticates with an LMv1 access id and key, or with a bearer token, of a user that holds " +
+			"the `administrator` role (or another role allowed to manage users). Every setting may come from the " +
+			"environment instead; a value in the provider block wins over its environment variable. " +
+			"Missing or half-given credentials are reported once, naming the settings and variables to set.",
+		Attributes: map[string]schema.Attribute{
+			"company": schema.StringAttribute{
+				MarkdownDescription: "LogicMonitor portal name: the `acme` of `https://acme.logicmonitor.com`. " +
+					"Environment variable `LM_COMPANY`. One of `company` or `base_url` is required.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.ConflictsWith(path.MatchRoot("base_url"))},
+			},
+			"domain": schema.StringAttribute{
+				MarkdownDescription: "Portal domain. Environment variable `LM_DOMAIN`. Defaults to `logicmonitor.com`; " +
+					"US GovCloud portals use `lmgov.us`.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"base_url": schema.StringAttribute{
+				MarkdownDescription: "Full API base URL, such as `https://acme.logicmonitor.com/santaba/rest`, instead of " +
+					"`company` and `domain` (for proxies and the bundled simulator). Environment variable `LM_BASE_URL`. " +
+					"Must use `https` unless the host is a loopback address.",
+				Optional: true,
+			},
+			"access_id": schema.StringAttribute{
+				MarkdownDescription: "LMv1 access id. Environment variable `LM_ACCESS_ID`, then `LM_API_ID` " +
+					"(the name LogicMonitor's own provider uses).",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRoot("bearer_token"))},
+			},
+			"access_key": schema.StringAttribute{
+				MarkdownDescription: "LMv1 access key. Environment variable `LM_ACCESS_KEY`, then `LM_API_KEY`.",
+				Optional:            true,
+				Sensitive:           true,
+				Validators:          []validator.String{stringvalidator.ConflictsWith(path.MatchRoot("bearer_token"))},
+			},
+			"bearer_token": schema.StringAttribute{
+				MarkdownDescription: "Bearer token, instead of the LMv1 pair. Environment variable `LM_BEARER_TOKEN`.",
+				Optional:            true,
+				Sensitive:           true,
+				Validators:          []validator.String{stringvalidator.ConflictsWith(lmv1, path.MatchRoot("access_key"))},
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: "How many times a failed request is retried (429, 5xx, connection errors) " +
+					"with exponential backoff. Defaults to `5`; `0` disables retries.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, 50)},
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "Time limit for one HTTP attempt, as a Go duration such as `30s`. Defaults to `60s`.",
+				Optional:            true,
+				CustomType:          timetypes.GoDurationType{},
+			},
+			"allow_self_revoke": schema.BoolAttribute{
+				MarkdownDescription: "Allow deleting or disabling the very token this provider authenticates with. " +
+					"Defaults to `false`, so a run cannot cut off its own credentials halfway.",
+				Optional: true,
+			},
+		},
+	}
+}
+
+// envFirst returns the first non-empty environment variable among names.
+func envFirst(names ...string) string {
+	for _, n := range names {
+		if v := os.Getenv(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// pick returns the configured value when set, otherwise the environment's.
+func pick(v types.String, env ...string) string {
+	if !v.IsNull() && v.ValueString() != "" {
+		return v.ValueString()
+	}
+	return envFirst(env...)
+}
+
+func (p *lmProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// A provider block that depends on values known only after apply is
+	// configured again once they are known; until then resources report
+	// that the provider is not configured rather than failing here.
+	for _, unknown := range []bool{cfg.Company.IsUnknown(), cfg.Domain.IsUnknown(), cfg.BaseURL.IsUnknown(),
+		cfg.AccessID.IsUnknown(), cfg.AccessKey.IsUnknown(), cfg.BearerToken.IsUnknown(),
+		cfg.MaxRetries.IsUnknown(), cfg.RequestTimeout.IsUnknown(), cfg.AllowSelfRevoke.IsUnknown()} {
+		if unknown {
+			return
+		}
+	}
+
+	baseURL, ok := resolveBaseURL(cfg, resp)
+	if !ok {
+		return
+	}
+	lmCfg := lm.Config{
+		BaseURL:   baseURL,
+		UserAgent: "terraform-provider-lm/" + p.version,
+		Logger:    tflogLogger{},
+	}
+	if !resolveCredentials(cfg, &lmCfg, resp) {
+		return
+	}
+	if !cfg.MaxRetries.IsNull() {
+		lmCfg.MaxRetries = int(cfg.MaxRetries.ValueInt64())
+		if lmCfg.MaxRetries == 0 {
+			lmCfg.MaxRetries = -1 // the client reads 0 as "default"
+		}
+	}
+	if !cfg.RequestTimeout.IsNull() {
+		d, diags := cfg.RequestTimeout.ValueGoDuration()
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if d <= 0 {
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request_timeout",
+				fmt.Sprintf("request_timeout must be a positive duration such as \"30s\"; got %q.", cfg.RequestTimeout.ValueString()))
+			return
+		}
+		lmCfg.RequestTimeout = d
+	}
+	secret := lmCfg.AccessKey + lmCfg.BearerToken
+	lmCfg.Logger = tflogLogger{secrets: []string{lmCfg.AccessKey, lmCfg.BearerToken}}
+
+	client, err := lm.New(lmCfg)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot configure the LogicMonitor client", err.Error())
+		return
+	}
+	data := &providerData{
+		client:          client,
+		tokens:          newTokenIndex(client),
+		clock:           p.clock,
+		allowSelfRevoke: cfg.AllowSelfRevoke.ValueBool(),
+		selfAccessID:    lmCfg.AccessID,
+		selfSecret:      secret,
+	}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
+}
+
+func resolveBaseURL(cfg providerModel, resp *provider.ConfigureResponse) (string, bool) {
+	var raw string
+	attr := path.Root("base_url")
+	switch {
+	case cfg.BaseURL.ValueString() != "":
+		raw = cfg.BaseURL.ValueString()
+	case cfg.Company.ValueString() != "":
+		raw = lm.BaseURL(cfg.Company.ValueString(), pick(cfg.Domain, "LM_DOMAIN"))
+		attr = path.Root("company")
+	case os.Getenv("LM_BASE_URL") != "":
+		raw = os.Getenv("LM_BASE_URL")
+	case os.Getenv("LM_COMPANY") != "":
+		raw = lm.BaseURL(os.Getenv("LM_COMPANY"), pick(cfg.Domain, "LM_DOMAIN"))
+		attr = path.Root("company")
+	default:
+		resp.Diagnostics.AddAttributeError(path.Root("company"), "Missing LogicMonitor portal",
+			"Set company (or the LM_COMPANY environment variable) to your portal name, such as \"acme\" for "+
+				"https://acme.logicmonitor.com, or base_url (LM_BASE_URL) to the full API URL.")
+		return "", false
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		resp.Diagnostics.AddAttributeError(attr, "Invalid LogicMonitor API URL",
+			fmt.Sprintf("%q is not an absolute http(s) URL. Use a URL such as https://acme.logicmonitor.com/santaba/rest.", raw))
+		return "", false
+	}
+	if u.Scheme != "https" && !isLoopback(u.Hostname()) {
+		resp.Diagnostics.AddAttributeError(attr, "Insecure LogicMonitor API URL",
+			fmt.Sprintf("%q uses plain http: credentials would cross the network unencrypted. Use https; "+
+				"plain http is accepted only for loopback hosts such as the bundled simulator.", raw))
+		return "", false
+	}
+	return strings.TrimRight(raw, "/"), true
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// resolveCredentials applies "explicit configuration wins over the
+// environment" per credential kind and reports half-given credentials once.
+func resolveCredentials(cfg providerModel, out *lm.Config, resp *provider.ConfigureResponse) bool {
+	cfgLMv1 := cfg.AccessID.ValueString() != "" || cfg.AccessKey.ValueString() != ""
+	cfgBearer := cfg.BearerToken.ValueString() != ""
+	switch {
+	case cfgBearer:
+		out.BearerToken = cfg.BearerToken.ValueString()
+		return true
+	case cfgLMv1:
+		out.AccessID = pick(cfg.AccessID, "LM_ACCESS_ID", "LM_API_ID")
+		out.AccessKey = pick(cfg.AccessKey, "LM_ACCESS_KEY", "LM_API_KEY")
+	default:
+		out.AccessID = envFirst("LM_ACCESS_ID", "LM_API_ID")
+		out.AccessKey = envFirst("LM_ACCESS_KEY", "LM_API_KEY")
+		if out.AccessID == "" && out.AccessKey == "" {
+			if b := os.Getenv("LM_BEARER_TOKEN"); b != "" {
+				out.BearerToken = b
+				return true
+			}
+		} else if os.Getenv("LM_BEARER_TOKEN") != "" && out.AccessID != "" && out.AccessKey != "" {
+			resp.Diagnostics.AddWarning("Both LMv1 and bearer credentials in the environment",
+				"LM_ACCESS_ID/LM_ACCESS_KEY (or LM_API_ID/LM_API_KEY) and LM_BEARER_TOKEN are all set; "+
+					"the provider uses the LMv1 pair. Unset one of them to silence this warning.")
+		}
+	}
+	if out.AccessID != "" && out.AccessKey != "" {
+		return true
+	}
+	missing := "access_id (LM_ACCESS_ID or LM_API_ID)"
+	if out.AccessID != "" {
+		missing = "access_key (LM_ACCESS_KEY or LM_API_KEY)"
+	}
+	if out.AccessID == "" && out.AccessKey == "" {
+		resp.Diagnostics.AddError("Missing LogicMonitor credentials",
+			"Set access_id and access_key (environment LM_ACCESS_ID and LM_ACCESS_KEY, or LM_API_ID and LM_API_KEY), "+
+				"or bearer_token (LM_BEARER_TOKEN), in the provider \"lm\" block or the environment.")
+		return false
+	}
+	resp.Diagnostics.AddError("Incomplete LMv1 credentials",
+		"LMv1 authentication needs both access_id and access_key; "+missing+" is not set. "+
+			"Set it in the provider \"lm\" block or the environment, or use bearer_token (LM_BEARER_TOKEN) instead.")
+	return false
+}
+
+func (p *lmProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{newAPITokenResource}
+}
+
+func (p *lmProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		newAPITokenDataSource, newAPITokensDataSource, newUserDataSource, newRoleDataSource,
+	}
+}
+
+func (p *lmProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{newAPITokenEphemeralResource}
+}

@@ -1,0 +1,158 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lm"
+)
+
+// tokenIndex serves lm_api_token refreshes from a per-process snapshot of
+// each user's tokens. LogicMonitor has no single-token GET, and Terraform
+// calls Read at most -parallelism at a time, so reading 1000 tokens one
+// filtered list call each would cost 1000 requests; a snapshot costs one
+// page per 1000 tokens of a user. The snapshot lives as long as one
+// provider process (one plan or apply) and is kept current by this
+// provider's own writes, so a read never returns data older than a write
+// the same process made.
+type tokenIndex struct {
+	client *lm.Client
+
+	mu   sync.Mutex
+	sets map[tokenSetKey]*tokenSet
+}
+
+type tokenSetKey struct {
+	adminID int32
+	typ     string
+}
+
+type tokenSet struct {
+	ready  chan struct{}
+	err    error
+	gone   bool // the user does not exist
+	byID   map[int32]lm.APIToken
+	loaded bool
+	// pending holds this process's writes that landed while the snapshot
+	// was loading, so the list answer (possibly older) cannot undo them.
+	pending []func(map[int32]lm.APIToken)
+}
+
+func newTokenIndex(c *lm.Client) *tokenIndex {
+	return &tokenIndex{client: c, sets: map[tokenSetKey]*tokenSet{}}
+}
+
+func normType(t string) string {
+	if t == "" {
+		return lm.TokenTypeLMv1
+	}
+	return t
+}
+
+// lookup returns the token with the given id of a user, found=false when the
+// token or the user no longer exists.
+func (x *tokenIndex) lookup(ctx context.Context, adminID int32, typ string, id int32) (lm.APIToken, bool, error) {
+	set, err := x.load(ctx, tokenSetKey{adminID, normType(typ)})
+	if err != nil {
+		return lm.APIToken{}, false, err
+	}
+	x.mu.Lock()
+	tok, ok := set.byID[id]
+	gone := set.gone
+	x.mu.Unlock()
+	if ok || gone {
+		return tok, ok, nil
+	}
+	// Absent from the snapshot: confirm with the server before telling
+	// Terraform to forget a token, since dropping a live token from state
+	// would orphan it.
+	toks, err := x.client.ListAPITokens(ctx, adminID, lm.ListOptions{Filter: fmt.Sprintf("id:%d", id), Type: normType(typ)})
+	if lm.IsNotFound(err) {
+		return lm.APIToken{}, false, nil
+	}
+	if err != nil {
+		return lm.APIToken{}, false, err
+	}
+	for _, t := range toks {
+		if t.ID == id {
+			x.put(t)
+			return t, true, nil
+		}
+	}
+	return lm.APIToken{}, false, nil
+}
+
+func (x *tokenIndex) load(ctx context.Context, key tokenSetKey) (*tokenSet, error) {
+	x.mu.Lock()
+	set, ok := x.sets[key]
+	if !ok {
+		set = &tokenSet{ready: make(chan struct{})}
+		x.sets[key] = set
+		x.mu.Unlock()
+		x.fill(ctx, key, set)
+	} else {
+		x.mu.Unlock()
+	}
+	select {
+	case <-set.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if set.err != nil {
+		return nil, set.err
+	}
+	return set, nil
+}
+
+func (x *tokenIndex) fill(ctx context.Context, key tokenSetKey, set *tokenSet) {
+	toks, err := x.client.ListAPITokens(ctx, key.adminID, lm.ListOptions{Type: key.typ})
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	defer close(set.ready)
+	switch {
+	case lm.IsNotFound(err):
+		set.gone = true
+	case err != nil:
+		// Let the next caller try again instead of caching a failure.
+		set.err = err
+		delete(x.sets, key)
+		return
+	}
+	set.byID = make(map[int32]lm.APIToken, len(toks))
+	for _, t := range toks {
+		set.byID[t.ID] = t
+	}
+	for _, op := range set.pending {
+		op(set.byID)
+	}
+	set.pending = nil
+	set.loaded = true
+}
+
+func (x *tokenIndex) apply(adminID int32, typ string, op func(map[int32]lm.APIToken)) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	set, ok := x.sets[tokenSetKey{adminID, normType(typ)}]
+	if !ok {
+		return // not loaded: the first read will list it fresh
+	}
+	if !set.loaded {
+		set.pending = append(set.pending, op)
+		return
+	}
+	set.gone = false
+	op(set.byID)
+}
+
+// put records a token this process created, changed or confirmed. The
+// secret is never kept: the index only serves refreshes.
+func (x *tokenIndex) put(t lm.APIToken) {
+	t.AccessKey = ""
+	x.apply(t.AdminID, t.Type, func(m map[int32]lm.APIToken) { m[t.ID] = t })
+}
+
+// remove records a token this process deleted.
+func (x *tokenIndex) remove(adminID int32, typ string, id int32) {
+	x.apply(adminID, typ, func(m map[int32]lm.APIToken) { delete(m, id) })
+}

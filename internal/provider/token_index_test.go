@@ -1,0 +1,146 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lm"
+	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
+)
+
+func startSim(t *testing.T) (*lmsim.Running, *lm.Client) {
+	t.Helper()
+	off, err := lmsim.ParseRateLimits("off")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := lmsim.Start(lmsim.Options{RateLimits: off})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sim.Close() })
+	c, err := lm.New(lm.Config{BaseURL: sim.URL, AccessID: lmsim.DefaultAdminAccessID, AccessKey: lmsim.DefaultAdminAccessKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sim, c
+}
+
+// TestTokenIndexBatchesReads looks up 1200 tokens from 16 goroutines, as
+// Terraform's refresh does, and counts the GETs the simulator saw.
+func TestTokenIndexBatchesReads(t *testing.T) {
+	sim, c := startSim(t)
+	ctx := context.Background()
+	const n = 1200
+	ids := make([]int32, 0, n)
+	for i := range n {
+		tok, err := c.CreateAPIToken(ctx, 140, lm.CreateAPITokenRequest{Note: fmt.Sprintf("t%d", i), Enabled: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, tok.ID)
+	}
+	sim.Server.ResetStats()
+
+	x := newTokenIndex(c)
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += 16 {
+				tok, found, err := x.lookup(ctx, 140, "", ids[i])
+				if err != nil || !found || tok.Note != fmt.Sprintf("t%d", i) || tok.AccessKey != "" {
+					errs <- fmt.Errorf("token %d: found=%v note=%q key=%q err=%w", ids[i], found, tok.Note, tok.AccessKey, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	// 1200 tokens are two pages of 1000.
+	if got := sim.Server.Stats().Requests["GET"]; got != 2 {
+		t.Errorf("%d GET requests for %d lookups, want 2", got, n)
+	}
+}
+
+// TestTokenIndexSeesOwnWrites: after this process changes or deletes a
+// token, lookups reflect it without another list call.
+func TestTokenIndexSeesOwnWrites(t *testing.T) {
+	sim, c := startSim(t)
+	ctx := context.Background()
+	x := newTokenIndex(c)
+	a, err := c.CreateAPIToken(ctx, 140, lm.CreateAPITokenRequest{Note: "a", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, found, err := x.lookup(ctx, 140, "", a.ID); err != nil || !found {
+		t.Fatalf("lookup a: %v %v", found, err)
+	}
+	// Written through the index's owner after the snapshot was taken.
+	note := "a2"
+	upd, err := c.UpdateAPIToken(ctx, 140, a.ID, lm.APITokenPatch{Note: &note})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.put(*upd)
+	b, err := c.CreateAPIToken(ctx, 140, lm.CreateAPITokenRequest{Note: "b", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.put(*b)
+	gets := sim.Server.Stats().Requests["GET"]
+
+	if tok, found, _ := x.lookup(ctx, 140, "", a.ID); !found || tok.Note != "a2" {
+		t.Errorf("after update: found=%v note=%q, want a2", found, tok.Note)
+	}
+	if tok, found, _ := x.lookup(ctx, 140, "", b.ID); !found || tok.Note != "b" {
+		t.Errorf("created token: found=%v note=%q", found, tok.Note)
+	}
+	if got := sim.Server.Stats().Requests["GET"]; got != gets {
+		t.Errorf("own writes cost %d extra GETs", got-gets)
+	}
+
+	if err := c.DeleteAPIToken(ctx, 140, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	x.remove(140, "", b.ID)
+	if _, found, err := x.lookup(ctx, 140, "", b.ID); err != nil || found {
+		t.Errorf("deleted token still found (err %v)", err)
+	}
+}
+
+// TestTokenIndexPendingWrites: a write that lands while the snapshot is
+// loading must survive the (older) list answer.
+func TestTokenIndexPendingWrites(t *testing.T) {
+	_, c := startSim(t)
+	x := newTokenIndex(c)
+	key := tokenSetKey{140, lm.TokenTypeLMv1}
+	set := &tokenSet{ready: make(chan struct{})}
+	x.sets[key] = set
+	x.put(lm.APIToken{ID: 9999, AdminID: 140, Note: "written during load", AccessKey: "secret"})
+	x.fill(context.Background(), key, set)
+	tok, ok := set.byID[9999]
+	if !ok || tok.Note != "written during load" {
+		t.Fatalf("pending write lost: %+v %v", tok, ok)
+	}
+	if tok.AccessKey != "" {
+		t.Error("the index kept a secret")
+	}
+}
+
+// TestTokenIndexUserGone: a deleted user means its tokens are gone, not an error.
+func TestTokenIndexUserGone(t *testing.T) {
+	_, c := startSim(t)
+	x := newTokenIndex(c)
+	_, found, err := x.lookup(context.Background(), 99999, "", 1)
+	if err != nil || found {
+		t.Fatalf("found=%v err=%v, want not found and no error", found, err)
+	}
+}
