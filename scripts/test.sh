@@ -221,17 +221,19 @@ acc_simulator() {
 
 acc_portal() {
   local missing=() v cli="" cfg
-  for v in LM_COMPANY LM_ACCESS_ID LM_ACCESS_KEY; do
+  for v in LM_COMPANY LM_ACCESS_ID LM_ACCESS_KEY LM_ACC_ADMIN_ID; do
     [ -n "${!v:-}" ] || missing+=("$v")
   done
   if [ "${#missing[@]}" -gt 0 ]; then
     cat >&2 <<MSG
 make testacc runs the acceptance suite against a real LogicMonitor portal,
 creating and deleting API tokens there. It needs LM_COMPANY, LM_ACCESS_ID and
-LM_ACCESS_KEY (an API token of a user allowed to manage users' API tokens);
-missing: ${missing[*]}.
+LM_ACCESS_KEY (an API token of a user allowed to manage users' API tokens),
+and LM_ACC_ADMIN_ID, the id of a user the tests may create tokens for;
+missing: ${missing[*]}. Tests that need the simulator's insides (fault
+injection, deleting users) skip themselves.
 
-  LM_COMPANY=acme LM_ACCESS_ID=... LM_ACCESS_KEY=... make testacc
+  LM_COMPANY=acme LM_ACCESS_ID=... LM_ACCESS_KEY=... LM_ACC_ADMIN_ID=140 make testacc
 
 To run the suite against the bundled simulator instead: make test
 MSG
@@ -250,9 +252,9 @@ MSG
   fi
   cfg="$(mktemp "$work/cli.XXXXXX.tfrc")"
   if lm_cli_is_tofu "$cli" "$cfg"; then
-    acc_pass "$cli" "${tofu_env[@]}"
+    acc_pass "$cli" LM_ACC_REAL_PORTAL=1 "${tofu_env[@]}"
   else
-    acc_pass "$cli"
+    acc_pass "$cli" LM_ACC_REAL_PORTAL=1
   fi
 }
 
