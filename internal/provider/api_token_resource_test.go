@@ -387,9 +387,14 @@ func TestAccAPIToken_traceLogHasNoSecret(t *testing.T) {
 resource "lm_api_token" "test" {
   admin_id = %d
   note     = %q
-}`, e.AdminID, note)
+}
+resource "lm_api_token" "bearer" {
+  admin_id = %d
+  type     = "bearer"
+  note     = %q
+}`, e.AdminID, note, e.AdminID, note)
 	}
-	var key string
+	var key, bearer string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		CheckDestroy:             e.CheckDestroy,
@@ -398,7 +403,10 @@ resource "lm_api_token" "test" {
 				Config: cfg("trace me"),
 				Check: func(s *terraform.State) error {
 					var err error
-					key, err = stateAttr(s, tokenName, "access_key")
+					if key, err = stateAttr(s, tokenName, "access_key"); err != nil {
+						return err
+					}
+					bearer, err = stateAttr(s, "lm_api_token.bearer", "access_key")
 					return err
 				},
 			},
@@ -411,6 +419,7 @@ resource "lm_api_token" "test" {
 	}
 	for what, secret := range map[string]string{
 		"the created token's access key": key,
+		"the created bearer token":       bearer,
 		"the provider's access key":      e.AccessKey,
 		"an LMv1 Authorization value":    "LMv1 " + e.AccessID + ":",
 	} {
