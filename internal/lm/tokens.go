@@ -139,9 +139,8 @@ func (c *Client) CreateAPIToken(ctx context.Context, adminID int32, req CreateAP
 	note := req.Note
 	patched, err := c.UpdateAPIToken(ctx, adminID, created.ID, APITokenPatch{Note: &note, Status: &status})
 	if err != nil {
-		dctx, cancel := c.cleanupContext(ctx)
-		defer cancel()
-		if derr := c.DeleteAPIToken(dctx, adminID, created.ID); derr != nil && !IsNotFound(derr) {
+		derr := c.persist(ctx, func(ctx context.Context) error { return c.DeleteAPIToken(ctx, adminID, created.ID) })
+		if derr != nil && !IsNotFound(derr) {
 			return nil, fmt.Errorf("lm: token %d (access id %s) of admin %d was created but setting its note and status failed (%w), and deleting it failed too (%w): delete it by hand", created.ID, created.AccessID, adminID, err, derr)
 		}
 		return nil, fmt.Errorf("lm: token of admin %d was created but setting its note and status failed, so it was deleted: %w", adminID, err)
@@ -176,8 +175,16 @@ func fillZero[T comparable](dst *T, v T) {
 // It matches only the unique marker, re-checked on our side in case the
 // server's filter is looser than equality.
 func (c *Client) sweepPending(ctx context.Context, adminID int32, typ, marker string) (int, error) {
-	ctx, cancel := c.cleanupContext(ctx)
-	defer cancel()
+	n := 0
+	err := c.persist(ctx, func(ctx context.Context) error {
+		deleted, err := c.sweepOnce(ctx, adminID, typ, marker)
+		n += deleted
+		return err
+	})
+	return n, err
+}
+
+func (c *Client) sweepOnce(ctx context.Context, adminID int32, typ, marker string) (int, error) {
 	toks, err := c.ListAPITokens(ctx, adminID, ListOptions{Filter: "note:" + quoteFilter(marker), Type: typ})
 	if err != nil {
 		return 0, err
@@ -202,6 +209,25 @@ func (c *Client) sweepPending(ctx context.Context, adminID int32, typ, marker st
 		})
 	}
 	return n, nil
+}
+
+// persist runs a clean-up step until it succeeds, fails for a reason
+// retrying cannot mend, or the clean-up deadline passes: the transport's
+// own retries are bounded by max_retries, but giving up on a clean-up
+// leaves a token behind, so it keeps going for as long as cleanupContext
+// allows.
+func (c *Client) persist(ctx context.Context, step func(context.Context) error) error {
+	ctx, cancel := c.cleanupContext(ctx)
+	defer cancel()
+	for attempt := 1; ; attempt++ {
+		err := step(ctx)
+		if err == nil || IsNotFound(err) || IsUnauthorized(err) || IsForbidden(err) {
+			return err
+		}
+		if sleep(ctx, c.backoff(attempt)) != nil {
+			return err
+		}
+	}
 }
 
 // cleanupContext lets cleanup run even when the caller's context is already

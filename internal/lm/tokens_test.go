@@ -438,3 +438,43 @@ func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
 }
+
+// TestCreateAPITokenCleanupOutlastsMaxRetries: the clean-up after an
+// unknown outcome keeps going past the transport's retry budget, because
+// giving up there would leave a token behind.
+func TestCreateAPITokenCleanupOutlastsMaxRetries(t *testing.T) {
+	f := newFakeLM(t)
+	deleteFailures, posts := 0, 0
+	f.setHook(func(w http.ResponseWriter, r *http.Request, path string, body []byte, _ int) bool {
+		if r.Method == http.MethodPost {
+			posts++
+		}
+		switch {
+		case r.Method == http.MethodPost && posts == 1:
+			f.commitToken(r, path, body)
+			hijackClose(t, w)
+			return true
+		case r.Method == http.MethodDelete && deleteFailures < 7:
+			// More 503s than one call's retries (MaxRetries 1: 2 attempts).
+			deleteFailures++
+			writeLMError(w, http.StatusServiceUnavailable, "busy")
+			return true
+		}
+		return false
+	})
+	c := f.client(t, func(cfg *Config) { cfg.MaxRetries = 1 })
+	tok, err := c.CreateAPIToken(context.Background(), 7, CreateAPITokenRequest{Note: "kept", Enabled: true})
+	if err != nil {
+		t.Fatalf("CreateAPIToken: %v", err)
+	}
+	toks := f.allTokens()
+	if len(toks) != 1 || toks[0].ID != tok.ID || toks[0].Note != "kept" {
+		t.Fatalf("server holds %+v, want only the new token %d", toks, tok.ID)
+	}
+	if deleteFailures != 7 {
+		t.Errorf("%d failed DELETEs, want the clean-up to have outlasted all 7", deleteFailures)
+	}
+	if st := c.Stats(); st.Orphans != 1 {
+		t.Errorf("Orphans = %d, want 1", st.Orphans)
+	}
+}
