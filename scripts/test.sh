@@ -2,12 +2,14 @@
 # Runs the provider's tests. `make test` runs it without arguments;
 # `make testacc` runs `scripts/test.sh portal`.
 #
-# usage: scripts/test.sh [all|unit|acc|portal]
-#   all     (default) unit, then acc
+# usage: scripts/test.sh [all|unit|acc|soak|portal]
+#   all     (default) unit, then acc, then a short soak
 #   unit    go test ./... (acceptance tests skip without TF_ACC), then the
 #           client and simulator packages again with -race
 #   acc     the acceptance suite (TestAcc*) twice, against the simulator that
 #           the tests start in-process: once on Terraform, once on OpenTofu
+#   soak    a short fault-injected soak (2 cycles of 20 tokens) through
+#           the real binary; make soak runs the long one
 #   portal  the acceptance suite once, against the real LogicMonitor portal
 #           named by LM_COMPANY, LM_ACCESS_ID and LM_ACCESS_KEY, on the first
 #           CLI found: terraform or tofu on PATH, else the built ones
@@ -33,12 +35,12 @@ cd "$LM_REPO_ROOT"
 
 mode="${1:-all}"
 case "$mode" in
-  all | unit | acc | portal) ;;
+  all | unit | acc | soak | portal) ;;
   -h | --help | help)
     sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
     exit 0
     ;;
-  *) lm_die "unknown mode '$mode' (want all, unit, acc or portal)" ;;
+  *) lm_die "unknown mode '$mode' (want all, unit, acc, soak or portal)" ;;
 esac
 
 parallel="${LM_TEST_PARALLEL:-4}"
@@ -258,17 +260,36 @@ MSG
   fi
 }
 
+# soak_pass: a short fault-injected soak (make soak runs the long one):
+# apply, change and destroy tokens through the real binary while the
+# simulator injects 5xx, 429, resets and commit-then-drop faults; fails if
+# any token is orphaned or lost.
+soak_pass() {
+  local log="$LM_TEST_LOG_DIR/soak.log" start rc
+  echo
+  echo "=== short soak: scripts/soak.sh -cycles 2 -tokens 20"
+  start=$SECONDS
+  set +e
+  env "${lm_provider_env[@]/#/-u}" scripts/soak.sh -cycles 2 -tokens 20 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  [ "$rc" -eq 0 ] || failed=1
+  add_summary "$(printf '%-34s %s in %ds' "short soak (2 x 20 tokens):" "$([ "$rc" -eq 0 ] && echo "ok, no orphan or lost token" || echo FAILED)" $((SECONDS - start)))"
+}
+
 case "$mode" in
   all)
     unit_pass
     race_pass
     acc_simulator
+    soak_pass
     ;;
   unit)
     unit_pass
     race_pass
     ;;
   acc) acc_simulator ;;
+  soak) soak_pass ;;
   portal) acc_portal ;;
 esac
 
