@@ -8,9 +8,8 @@ import (
 	"log"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-
 	"github.com/lmtf/terraform-provider-lm/internal/provider"
+	"github.com/lmtf/terraform-provider-lm/internal/serve"
 )
 
 // version is set by goreleaser through -ldflags "-X main.version=...".
@@ -21,10 +20,9 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/lmtf/lm",
-		Debug:   debug,
-	})
+	// serve.Serve is providerserver.Serve with request contexts that do not
+	// outlive their RPC and, when the CLI would discard it, no SDK log.
+	err := serve.Serve("registry.terraform.io/lmtf/lm", provider.New(version), debug)
 	// The CLI has shut the provider down: delete ephemeral tokens whose
 	// Close it skipped. go-plugin kills the process 2 s after asking it to
 	// stop, so the clean-up gets a little less than that.
