@@ -26,6 +26,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
@@ -228,12 +229,22 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if !r.ready(&resp.Diagnostics) {
 		return
 	}
-	var state apiTokenModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	// The state as tftypes, not through State.Get/Set: see api_token_raw.go.
+	attrs, diags := newRawObject(req.State.Raw)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, defaultTimeout)
+	state := apiTokenModel{
+		ID:      attrs.str("id", &resp.Diagnostics),
+		AdminID: attrs.int64("admin_id", &resp.Diagnostics),
+		Type:    attrs.str("type", &resp.Diagnostics),
+	}
+	tos := attrs.timeouts(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := tos.Read(ctx, defaultTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -259,8 +270,8 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	tok.Type = normType(state.Type.ValueString())
-	resp.Diagnostics.Append(state.setFromAPI(ctx, tok)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	attrs.setFromAPI(tok)
+	resp.State.Raw = tftypes.NewValue(req.State.Raw.Type(), map[string]tftypes.Value(attrs))
 }
 
 func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -390,8 +401,22 @@ func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if req.State.Raw.IsNull() || r.data == nil {
 		return // create, or nothing to compare with
 	}
-	var state apiTokenModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	// Only the attributes below matter, read from the tftypes values rather
+	// than through State.Get/Plan.Get of the whole model: see
+	// api_token_raw.go.
+	stateAttrs, diags := newRawObject(req.State.Raw)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	state := apiTokenModel{
+		ID:        stateAttrs.str("id", &resp.Diagnostics),
+		Enabled:   stateAttrs.boolean("enabled", &resp.Diagnostics),
+		OnDestroy: stateAttrs.str("on_destroy", &resp.Diagnostics),
+		AccessID:  stateAttrs.str("access_id", &resp.Diagnostics),
+		AccessKey: stateAttrs.str("access_key", &resp.Diagnostics),
+		CreatedOn: stateAttrs.rfc3339("created_on", &resp.Diagnostics),
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -402,8 +427,21 @@ func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		}
 		return
 	}
-	var plan apiTokenModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	planAttrs, diags := newRawObject(req.Plan.Raw)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan := apiTokenModel{
+		AdminID:          planAttrs.int64("admin_id", &resp.Diagnostics),
+		Type:             planAttrs.str("type", &resp.Diagnostics),
+		RotationTriggers: planAttrs.stringMap(ctx, "rotation_triggers", &resp.Diagnostics),
+		Enabled:          planAttrs.boolean("enabled", &resp.Diagnostics),
+		RotateAfter:      planAttrs.goDuration("rotate_after", &resp.Diagnostics),
+	}
+	state.AdminID = stateAttrs.int64("admin_id", &resp.Diagnostics)
+	state.Type = stateAttrs.str("type", &resp.Diagnostics)
+	state.RotationTriggers = stateAttrs.stringMap(ctx, "rotation_triggers", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

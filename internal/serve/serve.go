@@ -48,6 +48,7 @@ func Serve(address string, newProvider func() provider.Provider, debug bool) err
 		// CLI that filters it: only a CLI-started provider goes quiet.
 		QuietLogs(address, os.Environ(), os.Setenv)
 	}
+	defer startCPUProfile()()
 	return tf6server.Serve(address, func() tfprotov6.ProviderServer {
 		s, err := newServer()
 		if err != nil {
