@@ -3,7 +3,6 @@ package provider_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -372,9 +371,6 @@ resource "lm_api_token" "test" { admin_id = %d }`, e.BaseURL, acctest.AuditorAcc
 func TestAccAPIToken_traceLogHasNoSecret(t *testing.T) {
 	e := acctest.New(t)
 	dir := t.TempDir()
-	if d := os.Getenv("LM_TRACE_DIR"); d != "" {
-		dir = d
-	}
 	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_LOG_PATH_MASK", dir+"/%s.log")
 	// Credentials come from the environment, as in a pipeline: the test
