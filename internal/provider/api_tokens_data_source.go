@@ -1,8 +1,10 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -85,12 +87,13 @@ func (d *apiTokensDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if !m.NoteContains.IsNull() {
 		conds = append(conds, "note~"+quoteFilter(m.NoteContains.ValueString()))
 	}
-	types_ := []string{lm.TokenTypeLMv1, lm.TokenTypeBearer}
+	kinds := []string{lm.TokenTypeLMv1, lm.TokenTypeBearer}
 	if !m.Type.IsNull() {
-		types_ = []string{m.Type.ValueString()}
+		kinds = []string{m.Type.ValueString()}
 	}
 	m.Tokens = []tokenMetadataModel{}
-	for _, typ := range types_ {
+	var all []lm.APIToken
+	for _, typ := range kinds {
 		opts := lm.ListOptions{Filter: strings.Join(conds, ","), Type: typ}
 		var toks []lm.APIToken
 		var err error
@@ -105,10 +108,16 @@ func (d *apiTokensDataSource) Read(ctx context.Context, req datasource.ReadReque
 		}
 		for _, t := range toks {
 			t.Type = typ
-			tm, diags := tokenMetadataFromAPI(ctx, t)
-			resp.Diagnostics.Append(diags...)
-			m.Tokens = append(m.Tokens, tm)
+			all = append(all, t)
 		}
+	}
+	// LMv1 and bearer tokens come from separate calls; one id order keeps
+	// the list stable between plans.
+	slices.SortFunc(all, func(a, b lm.APIToken) int { return cmp.Compare(a.ID, b.ID) })
+	for _, t := range all {
+		tm, diags := tokenMetadataFromAPI(ctx, t)
+		resp.Diagnostics.Append(diags...)
+		m.Tokens = append(m.Tokens, tm)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
