@@ -21,13 +21,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$LM_REPO_ROOT"
 
 if [ -z "${LM_BENCH_CLI:-}" ]; then
-  tf_dir="${LM_CLI_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-lm/clis}/terraform-${TERRAFORM_VERSION:-1.8.5}"
-  if [ -x "$tf_dir/terraform" ]; then
-    LM_BENCH_CLI="$tf_dir/terraform"
-  else
-    out="$("$LM_SCRIPTS_DIR/clis.sh")" || lm_die "could not build the CLIs (scripts/clis.sh)"
-    LM_BENCH_CLI="$(sed -n 's/^TERRAFORM=//p' <<<"$out")"
-  fi
+  LM_BENCH_CLI="$(lm_terraform)" || lm_die "could not build the CLIs (scripts/clis.sh)"
 fi
 export LM_BENCH_CLI
 exec go run ./internal/cmd/lmbench -repo "$LM_REPO_ROOT" "$@"

@@ -28,6 +28,18 @@ lm_built_clis() {
   fi
 }
 
+# lm_terraform: prints the Terraform that scripts/clis.sh builds, building
+# the CLIs the first time (the load tests need only Terraform, so an existing
+# build is used without asking clis.sh about OpenTofu).
+lm_terraform() {
+  local dir="${LM_CLI_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-lm/clis}/terraform-${TERRAFORM_VERSION:-1.8.5}"
+  if [ -x "$dir/terraform" ]; then
+    echo "$dir/terraform"
+    return
+  fi
+  lm_built_clis && echo "$TERRAFORM"
+}
+
 # lm_cli_version CLI CONFIG_FILE: prints "Terraform 1.8.5" or
 # "OpenTofu 1.12.6". CONFIG_FILE must exist: OpenTofu fails to report its
 # version when TF_CLI_CONFIG_FILE names a missing file.

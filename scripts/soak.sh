@@ -29,13 +29,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$LM_REPO_ROOT"
 
 if [ -z "${LM_SOAK_CLI:-}" ]; then
-  tf_dir="${LM_CLI_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-lm/clis}/terraform-${TERRAFORM_VERSION:-1.8.5}"
-  if [ -x "$tf_dir/terraform" ]; then
-    LM_SOAK_CLI="$tf_dir/terraform"
-  else
-    out="$("$LM_SCRIPTS_DIR/clis.sh")" || lm_die "could not build the CLIs (scripts/clis.sh)"
-    LM_SOAK_CLI="$(sed -n 's/^TERRAFORM=//p' <<<"$out")"
-  fi
+  LM_SOAK_CLI="$(lm_terraform)" || lm_die "could not build the CLIs (scripts/clis.sh)"
 fi
 export LM_SOAK_CLI
 exec go run ./internal/cmd/lmsoak -repo "$LM_REPO_ROOT" "$@"

@@ -370,3 +370,23 @@ func copyFile(src, dst string) error {
 	}
 	return out.Close()
 }
+
+// TokensConfig is a configuration of n lm_api_token resources of the
+// pipeline user, with notes notePrefix + index + noteSuffix; changing the
+// suffix updates every note in place.
+func TokensConfig(n int, notePrefix, noteSuffix string) string {
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    lm = { source = "lmtf/lm" }
+  }
+}
+
+provider "lm" {}
+
+resource "lm_api_token" "t" {
+  count    = %d
+  admin_id = %d
+  note     = "%s${count.index}%s"
+}
+`, n, PipelineAdminID, notePrefix, noteSuffix)
+}

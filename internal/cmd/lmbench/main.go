@@ -186,20 +186,7 @@ func (b *bench) writeLimits() (lmsim.RateLimits, string) {
 }
 
 func tokensConfig(n int, suffix string) string {
-	return fmt.Sprintf(`terraform {
-  required_providers {
-    lm = { source = "lmtf/lm" }
-  }
-}
-
-provider "lm" {}
-
-resource "lm_api_token" "t" {
-  count    = %d
-  admin_id = %d
-  note     = "bench ${count.index}%s"
-}
-`, n, loadtest.PipelineAdminID, suffix)
+	return loadtest.TokensConfig(n, "bench ", suffix)
 }
 
 func floorConfig(n int) string {

@@ -161,20 +161,7 @@ type cycleStats struct {
 }
 
 func tokensConfig(n, cycle int, suffix string) string {
-	return fmt.Sprintf(`terraform {
-  required_providers {
-    lm = { source = "lmtf/lm" }
-  }
-}
-
-provider "lm" {}
-
-resource "lm_api_token" "t" {
-  count    = %d
-  admin_id = %d
-  note     = "soak c%d ${count.index}%s"
-}
-`, n, loadtest.PipelineAdminID, cycle, suffix)
+	return loadtest.TokensConfig(n, fmt.Sprintf("soak c%d ", cycle), suffix)
 }
 
 func (s *soak) run(ctx context.Context, simOpts lmsim.Options) (bool, error) {
