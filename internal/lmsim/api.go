@@ -167,15 +167,27 @@ func errUserNotFound(id int32) *apiError {
 }
 
 func listAdmins(c *call) (int, any) {
-	lq, e := parseListQuery(c.query, adminFilterFields)
+	return listOf(c, c.st.admins, adminFilterFields, adminField, nil, func(a *Admin) any { return c.adminView(a) })
+}
+
+// listOf answers a list call over one collection: the items in id order
+// that keep (when given) and the query's filter accept, rendered by view and
+// paged by size and offset.
+func listOf[T any](c *call, items map[int32]*T, filterFields map[string]bool,
+	field func(*T, string) string, keep func(*T) bool, view func(*T) any,
+) (int, any) {
+	lq, e := parseListQuery(c.query, filterFields)
 	if e != nil {
 		return fail(e)
 	}
 	var all []any
-	for _, id := range sortedIDs(c.st.admins) {
-		a := c.st.admins[id]
-		if matches(lq.conds, func(f string) string { return adminField(a, f) }) {
-			all = append(all, c.adminView(a))
+	for _, id := range sortedIDs(items) {
+		it := items[id]
+		if keep != nil && !keep(it) {
+			continue
+		}
+		if matches(lq.conds, func(f string) string { return field(it, f) }) {
+			all = append(all, view(it))
 		}
 	}
 	return answer(paginate(all, lq))
@@ -406,21 +418,8 @@ func (c *call) listTokens(adminID int32) (int, any) {
 	if e != nil {
 		return fail(e)
 	}
-	lq, e := parseListQuery(c.query, tokenFilterFields)
-	if e != nil {
-		return fail(e)
-	}
-	var all []any
-	for _, id := range sortedIDs(c.st.tokens) {
-		t := c.st.tokens[id]
-		if t.Type != typ || adminID != 0 && t.AdminID != adminID {
-			continue
-		}
-		if matches(lq.conds, func(f string) string { return tokenField(t, f) }) {
-			all = append(all, c.tokenView(t))
-		}
-	}
-	return answer(paginate(all, lq))
+	keep := func(t *Token) bool { return t.Type == typ && (adminID == 0 || t.AdminID == adminID) }
+	return listOf(c, c.st.tokens, tokenFilterFields, tokenField, keep, func(t *Token) any { return c.tokenView(t) })
 }
 
 func listAllTokens(c *call) (int, any) { return c.listTokens(0) }
@@ -619,18 +618,7 @@ func errRoleNotFound(id int32) *apiError {
 }
 
 func listRoles(c *call) (int, any) {
-	lq, e := parseListQuery(c.query, roleFilterFields)
-	if e != nil {
-		return fail(e)
-	}
-	var all []any
-	for _, id := range sortedIDs(c.st.roles) {
-		r := c.st.roles[id]
-		if matches(lq.conds, func(f string) string { return roleField(r, f) }) {
-			all = append(all, c.roleView(r))
-		}
-	}
-	return answer(paginate(all, lq))
+	return listOf(c, c.st.roles, roleFilterFields, roleField, nil, func(r *Role) any { return c.roleView(r) })
 }
 
 func getRole(c *call) (int, any) {
