@@ -41,7 +41,11 @@ type Options struct {
 	CLI        string // terraform or tofu binary
 	Keep       bool   // keep the temp dir
 	MeasureRSS bool   // run the provider under the usage wrapper
-	Progress   io.Writer
+	// PluginFloor also installs internal/cmd/lmfloor, the do-nothing
+	// provider with lm_api_token's schema, as lmtf/lmfloor (resource type
+	// lmfloor_api_token; see PluginFloorConfig).
+	PluginFloor bool
+	Progress    io.Writer
 }
 
 // Harness owns a temp dir with the built provider, a CLI configuration and
@@ -100,7 +104,17 @@ func New(ctx context.Context, opts Options) (*Harness, error) {
 	} else if err := os.Symlink(h.providerExec, plugin); err != nil {
 		return nil, h.closeWith(err)
 	}
-	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"lmtf/lm\" = %q\n  }\n  direct {}\n}\n", h.pluginDir)
+	overrides := fmt.Sprintf("    \"lmtf/lm\" = %q\n", h.pluginDir)
+	if opts.PluginFloor {
+		fmt.Fprintf(opts.Progress, "building the plugin floor (internal/cmd/lmfloor)\n")
+		build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(h.pluginDir, "terraform-provider-lmfloor"), "./internal/cmd/lmfloor")
+		build.Dir = opts.RepoDir
+		if out, err := build.CombinedOutput(); err != nil {
+			return nil, h.closeWith(fmt.Errorf("go build of the plugin floor: %w\n%s", err, out))
+		}
+		overrides += fmt.Sprintf("    \"lmtf/lmfloor\" = %q\n", h.pluginDir)
+	}
+	cfg := "provider_installation {\n  dev_overrides {\n" + overrides + "  }\n  direct {}\n}\n"
 	if err := os.WriteFile(h.cliConfig, []byte(cfg), 0o600); err != nil {
 		return nil, h.closeWith(err)
 	}
@@ -369,6 +383,24 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// PluginFloorConfig is TokensConfig for the plugin floor: n
+// lmfloor_api_token with the same arguments, which the do-nothing provider
+// of internal/cmd/lmfloor plans without any work.
+func PluginFloorConfig(n int, notePrefix string) string {
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    lmfloor = { source = "lmtf/lmfloor" }
+  }
+}
+
+resource "lmfloor_api_token" "t" {
+  count    = %d
+  admin_id = %d
+  note     = "%s${count.index}"
+}
+`, n, PipelineAdminID, notePrefix)
 }
 
 // TokensConfig is a configuration of n lm_api_token resources of the
