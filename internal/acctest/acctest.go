@@ -11,12 +11,12 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
 	"github.com/lmtf/terraform-provider-lm/internal/provider"
+	"github.com/lmtf/terraform-provider-lm/internal/serve"
 )
 
 // Env is one LogicMonitor for a test.
@@ -126,10 +126,12 @@ provider "lm" {
 `, e.BaseURL, e.AccessID, e.AccessKey, extra)
 }
 
-// Factories serves the provider in-process to the CLI under test.
+// Factories serves the provider in-process to the CLI under test, as the
+// binary serves it (serve.NewServer: the framework behind the wrapper and
+// the shortcuts), one provider instance per server as one per process.
 func Factories(opts ...provider.Option) map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"lm": providerserver.NewProtocol6WithError(provider.New("acctest", opts...)()),
+		"lm": func() (tfprotov6.ProviderServer, error) { return serve.NewServer(provider.New("acctest", opts...)()) },
 	}
 }
 

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/big"
 	"strconv"
 	"time"
@@ -32,7 +33,8 @@ func newRawObject(v tftypes.Value) (rawObject, diag.Diagnostics) {
 	if err := v.As(&m); err != nil {
 		return nil, diag.Diagnostics{rawDiag(err)}
 	}
-	return m, nil
+	// As hands out the value's own map: changing it would change v.
+	return maps.Clone(m), nil
 }
 
 func rawDiag(err error) diag.Diagnostic {

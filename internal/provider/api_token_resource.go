@@ -229,49 +229,72 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if !r.ready(&resp.Diagnostics) {
 		return
 	}
-	// The state as tftypes, not through State.Get/Set: see api_token_raw.go.
-	attrs, diags := newRawObject(req.State.Raw)
+	next, found, diags := r.refresh(ctx, req.State.Raw)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if !found {
+		resp.Diagnostics.Append(goneDiag(next))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	resp.State.Raw = next
+}
+
+// refresh returns the state with what LogicMonitor now reports about the
+// token: found=false when the token, or its user, no longer exists (and
+// then next is the state as it was). It works on the state as a tftypes
+// value, not through State.Get/Set: see api_token_raw.go. Read and the
+// shortcut of a plan's refresh (api_token_shortcuts.go) share it.
+func (r *apiTokenResource) refresh(ctx context.Context, current tftypes.Value) (next tftypes.Value, found bool, diags diag.Diagnostics) {
+	attrs, diags := newRawObject(current)
+	if diags.HasError() {
+		return current, false, diags
 	}
 	state := apiTokenModel{
-		ID:      attrs.str("id", &resp.Diagnostics),
-		AdminID: attrs.int64("admin_id", &resp.Diagnostics),
-		Type:    attrs.str("type", &resp.Diagnostics),
+		ID:      attrs.str("id", &diags),
+		AdminID: attrs.int64("admin_id", &diags),
+		Type:    attrs.str("type", &diags),
 	}
-	tos := attrs.timeouts(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
+	tos := attrs.timeouts(ctx, &diags)
+	if diags.HasError() {
+		return current, false, diags
 	}
-	timeout, diags := tos.Read(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
+	timeout, d := tos.Read(ctx, defaultTimeout)
+	diags.Append(d...)
+	if diags.HasError() {
+		return current, false, diags
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	adminID, tokenID, err := state.ids()
 	if err != nil {
-		resp.Diagnostics.AddError("Corrupt lm_api_token state", fmt.Sprintf("id %q is not a number: %s", state.ID.ValueString(), err))
-		return
+		diags.AddError("Corrupt lm_api_token state", fmt.Sprintf("id %q is not a number: %s", state.ID.ValueString(), err))
+		return current, false, diags
 	}
 	tok, found, err := r.data.tokens.lookup(ctx, adminID, state.Type.ValueString(), tokenID)
 	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiag("read the API token", err))
-		return
+		diags.Append(apiErrorDiag("read the API token", err))
+		return current, false, diags
 	}
 	if !found {
-		resp.Diagnostics.AddWarning("API token no longer exists",
-			fmt.Sprintf("LogicMonitor has no token %d for user %d any more (it, or its user, was deleted outside Terraform). "+
-				"It is removed from the state; the next plan creates a new one.", tokenID, adminID))
-		resp.State.RemoveResource(ctx)
-		return
+		return current, false, diags
 	}
 	tok.Type = normType(state.Type.ValueString())
 	attrs.setFromAPI(tok)
-	resp.State.Raw = tftypes.NewValue(req.State.Raw.Type(), map[string]tftypes.Value(attrs))
+	return tftypes.NewValue(current.Type(), map[string]tftypes.Value(attrs)), true, diags
+}
+
+// goneDiag is the warning of a refresh that found the token gone.
+func goneDiag(state tftypes.Value) diag.Diagnostic {
+	var d diag.Diagnostics
+	attrs, _ := newRawObject(state)
+	m := apiTokenModel{ID: attrs.str("id", &d), AdminID: attrs.int64("admin_id", &d)}
+	return diag.NewWarningDiagnostic("API token no longer exists",
+		fmt.Sprintf("LogicMonitor has no token %s for user %d any more (it, or its user, was deleted outside Terraform). "+
+			"It is removed from the state; the next plan creates a new one.", m.ID.ValueString(), m.AdminID.ValueInt64()))
 }
 
 func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -1,9 +1,11 @@
 // Package serve runs the provider as a Terraform plugin, like
-// providerserver.Serve, with two differences that matter at a thousand
+// providerserver.Serve, with three differences that matter at a thousand
 // resources:
 //
 //   - every RPC reaches the framework through Wrap, with a context that lets
 //     go of the gRPC request when the RPC returns (see Server);
+//   - a provider that implements Shortcuts answers some RPCs without the
+//     framework when it can give the same answer for less (see Shortcuts);
 //   - when the CLI will discard the provider's log (no TF_LOG* variable is
 //     set), the SDK and provider loggers are switched off rather than
 //     writing TRACE JSON to stderr for the CLI to parse and drop (see
@@ -27,14 +29,7 @@ import (
 // it runs as a debuggable provider and prints the TF_REATTACH_PROVIDERS
 // value, as providerserver.Serve does.
 func Serve(address string, newProvider func() provider.Provider, debug bool) error {
-	newServer := func() (*Server, error) {
-		s := providerserver.NewProtocol6(newProvider())()
-		inner, ok := s.(Inner)
-		if !ok {
-			return nil, fmt.Errorf("serve: the framework's provider server (%T) lacks RPCs of tfprotov6", s)
-		}
-		return Wrap(inner), nil
-	}
+	newServer := func() (*Server, error) { return NewServer(newProvider()) }
 	// Fail before serving rather than inside tf6server's factory, which
 	// cannot return an error.
 	if _, err := newServer(); err != nil {
@@ -56,6 +51,23 @@ func Serve(address string, newProvider func() provider.Provider, debug bool) err
 		}
 		return s
 	}, opts...)
+}
+
+// NewServer is the server Serve serves for one provider instance: the
+// framework's, wrapped, with the provider's Shortcuts if it has them. The
+// acceptance tests serve the provider through it too, so that they run
+// what the binary runs.
+func NewServer(p provider.Provider) (*Server, error) {
+	s := providerserver.NewProtocol6(p)()
+	inner, ok := s.(Inner)
+	if !ok {
+		return nil, fmt.Errorf("serve: the framework's provider server (%T) lacks RPCs of tfprotov6", s)
+	}
+	srv := Wrap(inner)
+	if sc, ok := p.(Shortcuts); ok {
+		srv.WithShortcuts(sc)
+	}
+	return srv, nil
 }
 
 // Log level variables of terraform-plugin-log's loggers as

@@ -30,10 +30,45 @@ type Inner interface {
 // small cancelled contexts with no values.
 type Server struct {
 	inner Inner
+	short Shortcuts // may be nil
 }
 
 // Wrap returns a Server in front of inner.
 func Wrap(inner Inner) *Server { return &Server{inner: inner} }
+
+// Shortcuts answers some RPCs without the framework. Each method either
+// answers (ok) with exactly the answer the framework would give, or
+// declines and the RPC goes to the framework as usual.
+//
+// A plan calls ReadResource and PlanResourceChange once per resource, and
+// most of their cost at a thousand resources is the framework's general
+// machinery (schema walks that allocate at every step, value copies,
+// defaults, plan modifiers, semantic equality), spent to conclude that an
+// unchanged resource is unchanged. A provider can tell that case from the
+// raw values for much less.
+//
+// Serve uses the Shortcuts of a framework provider that implements them,
+// on the same instance the framework configures.
+type Shortcuts interface {
+	ShortcutReadResource(context.Context, *tfprotov6.ReadResourceRequest) (resp *tfprotov6.ReadResourceResponse, ok bool)
+	ShortcutPlanResourceChange(context.Context, *tfprotov6.PlanResourceChangeRequest) (resp *tfprotov6.PlanResourceChangeResponse, ok bool)
+}
+
+// WithShortcuts makes s try sc before the framework.
+func (s *Server) WithShortcuts(sc Shortcuts) *Server {
+	s.short = sc
+	return s
+}
+
+// shortcut runs one unary RPC on a detached context, trying short first.
+func shortcut[Req, Resp any](ctx context.Context, req Req, short func(context.Context, Req) (Resp, bool), rpc func(context.Context, Req) (Resp, error)) (Resp, error) {
+	ctx, release := Detach(ctx)
+	defer release()
+	if resp, ok := short(ctx, req); ok {
+		return resp, nil
+	}
+	return rpc(ctx, req)
+}
 
 var (
 	_ tfprotov6.ProviderServer                 = (*Server)(nil)
@@ -108,10 +143,16 @@ func (s *Server) UpgradeResourceState(ctx context.Context, req *tfprotov6.Upgrad
 }
 
 func (s *Server) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	if s.short != nil {
+		return shortcut(ctx, req, s.short.ShortcutReadResource, s.inner.ReadResource)
+	}
 	return call(ctx, req, s.inner.ReadResource)
 }
 
 func (s *Server) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	if s.short != nil {
+		return shortcut(ctx, req, s.short.ShortcutPlanResourceChange, s.inner.PlanResourceChange)
+	}
 	return call(ctx, req, s.inner.PlanResourceChange)
 }
 

@@ -167,3 +167,62 @@ type streamInner struct {
 func (s streamInner) ListResource(ctx context.Context, _ *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error) {
 	return &tfprotov6.ListResourceServerStream{Results: s.results(ctx)}, nil
 }
+
+// countingInner records which RPCs reached the framework.
+type countingInner struct {
+	Inner
+	reads, plans int
+}
+
+func (c *countingInner) ReadResource(context.Context, *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	c.reads++
+	return &tfprotov6.ReadResourceResponse{}, nil
+}
+
+func (c *countingInner) PlanResourceChange(context.Context, *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	c.plans++
+	return &tfprotov6.PlanResourceChangeResponse{}, nil
+}
+
+// typeShortcuts answers reads and plans of one resource type only.
+type typeShortcuts struct{ typeName string }
+
+func (s typeShortcuts) ShortcutReadResource(_ context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, bool) {
+	return &tfprotov6.ReadResourceResponse{NewState: req.CurrentState}, req.TypeName == s.typeName
+}
+
+func (s typeShortcuts) ShortcutPlanResourceChange(_ context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, bool) {
+	return &tfprotov6.PlanResourceChangeResponse{PlannedState: req.PriorState}, req.TypeName == s.typeName
+}
+
+func TestShortcutsAnswerOrPassOn(t *testing.T) {
+	ctx := context.Background()
+	inner := &countingInner{Inner: frameworkServer(t)}
+	s := Wrap(inner).WithShortcuts(typeShortcuts{typeName: "fast"})
+	for _, typ := range []string{"fast", "slow", "fast"} {
+		if _, err := s.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: typ}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{TypeName: typ}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if inner.reads != 1 || inner.plans != 1 {
+		t.Errorf("framework got %d reads and %d plans, want 1 each (the declined ones)", inner.reads, inner.plans)
+	}
+	// Without shortcuts everything goes to the framework.
+	plain := &countingInner{Inner: frameworkServer(t)}
+	if _, err := Wrap(plain).ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "fast"}); err != nil {
+		t.Fatal(err)
+	}
+	if plain.reads != 1 {
+		t.Errorf("framework got %d reads without shortcuts, want 1", plain.reads)
+	}
+}
+
+// The provider offers its shortcuts to Serve.
+func TestProviderHasShortcuts(t *testing.T) {
+	if _, ok := provider.New("test")().(Shortcuts); !ok {
+		t.Error("the provider does not implement Shortcuts: Serve would not use them")
+	}
+}
