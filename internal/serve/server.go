@@ -31,10 +31,18 @@ type Inner interface {
 type Server struct {
 	inner Inner
 	short Shortcuts // may be nil
+	// stopped is cancelled by StopProvider, for the shortcuts: the
+	// framework cancels only the contexts of the RPCs it runs.
+	stopped context.Context
+	stop    context.CancelFunc
 }
 
 // Wrap returns a Server in front of inner.
-func Wrap(inner Inner) *Server { return &Server{inner: inner} }
+func Wrap(inner Inner) *Server {
+	s := &Server{inner: inner}
+	s.stopped, s.stop = context.WithCancel(context.Background())
+	return s
+}
 
 // Shortcuts answers some RPCs without the framework. Each method either
 // answers (ok) with exactly the answer the framework would give, or
@@ -61,10 +69,16 @@ func (s *Server) WithShortcuts(sc Shortcuts) *Server {
 }
 
 // shortcut runs one unary RPC on a detached context, trying short first.
-func shortcut[Req, Resp any](ctx context.Context, req Req, short func(context.Context, Req) (Resp, bool), rpc func(context.Context, Req) (Resp, error)) (Resp, error) {
+// StopProvider cancels short's context as the framework cancels its RPCs'.
+func shortcut[Req, Resp any](s *Server, ctx context.Context, req Req, short func(context.Context, Req) (Resp, bool), rpc func(context.Context, Req) (Resp, error)) (Resp, error) {
 	ctx, release := Detach(ctx)
 	defer release()
-	if resp, ok := short(ctx, req); ok {
+	sctx, cancel := context.WithCancel(ctx)
+	unhook := context.AfterFunc(s.stopped, cancel)
+	resp, ok := short(sctx, req)
+	unhook()
+	cancel()
+	if ok {
 		return resp, nil
 	}
 	return rpc(ctx, req)
@@ -125,10 +139,12 @@ func (s *Server) ConfigureProvider(ctx context.Context, req *tfprotov6.Configure
 	return call(ctx, req, s.inner.ConfigureProvider)
 }
 
-// StopProvider is passed on like every RPC: the framework cancels the
-// contexts it registered, which cancels the RPCs still running (their
-// detached contexts are the parents of the registered ones).
+// StopProvider cancels the shortcuts still running and is passed on like
+// every RPC: the framework cancels the contexts it registered, which
+// cancels the RPCs still running (their detached contexts are the parents
+// of the registered ones).
 func (s *Server) StopProvider(ctx context.Context, req *tfprotov6.StopProviderRequest) (*tfprotov6.StopProviderResponse, error) {
+	s.stop()
 	return call(ctx, req, s.inner.StopProvider)
 }
 
@@ -144,14 +160,14 @@ func (s *Server) UpgradeResourceState(ctx context.Context, req *tfprotov6.Upgrad
 
 func (s *Server) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
 	if s.short != nil {
-		return shortcut(ctx, req, s.short.ShortcutReadResource, s.inner.ReadResource)
+		return shortcut(s, ctx, req, s.short.ShortcutReadResource, s.inner.ReadResource)
 	}
 	return call(ctx, req, s.inner.ReadResource)
 }
 
 func (s *Server) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
 	if s.short != nil {
-		return shortcut(ctx, req, s.short.ShortcutPlanResourceChange, s.inner.PlanResourceChange)
+		return shortcut(s, ctx, req, s.short.ShortcutPlanResourceChange, s.inner.PlanResourceChange)
 	}
 	return call(ctx, req, s.inner.PlanResourceChange)
 }

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -224,5 +225,46 @@ func TestShortcutsAnswerOrPassOn(t *testing.T) {
 func TestProviderHasShortcuts(t *testing.T) {
 	if _, ok := provider.New("test")().(Shortcuts); !ok {
 		t.Error("the provider does not implement Shortcuts: Serve would not use them")
+	}
+}
+
+// blockingShortcuts waits in a read until its context ends, then declines.
+type blockingShortcuts struct{ started chan struct{} }
+
+func (b blockingShortcuts) ShortcutReadResource(ctx context.Context, _ *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, bool) {
+	close(b.started)
+	<-ctx.Done()
+	return nil, false
+}
+
+func (blockingShortcuts) ShortcutPlanResourceChange(context.Context, *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, bool) {
+	return nil, false
+}
+
+// StopProvider (Ctrl-C) cancels a shortcut still running, as the framework
+// cancels its own RPCs.
+func TestStopProviderCancelsShortcuts(t *testing.T) {
+	inner := &countingInner{Inner: frameworkServer(t)}
+	b := blockingShortcuts{started: make(chan struct{})}
+	s := Wrap(inner).WithShortcuts(b)
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: "lm_api_token"})
+		done <- err
+	}()
+	<-b.started
+	if _, err := s.StopProvider(context.Background(), &tfprotov6.StopProviderRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the shortcut still runs 10 s after StopProvider")
+	}
+	if inner.reads != 1 {
+		t.Errorf("framework got %d reads, want the declined one", inner.reads)
 	}
 }
