@@ -74,7 +74,6 @@ func (d *apiTokenDataSource) Read(ctx context.Context, req datasource.ReadReques
 			return
 		}
 		if len(toks) > 0 {
-			toks[0].Type = typ
 			out, diags := tokenMetadataFromAPI(ctx, toks[0])
 			resp.Diagnostics.Append(diags...)
 			resp.Diagnostics.Append(resp.State.Set(ctx, &out)...)

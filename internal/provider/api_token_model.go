@@ -42,26 +42,14 @@ func epochToRFC3339(sec int64) timetypes.RFC3339 {
 	return timetypes.NewRFC3339TimeValue(time.Unix(sec, 0).UTC())
 }
 
-// setFromAPI copies what LogicMonitor reports about a token into the model.
-// It never touches access_key: the secret exists only in the create answer
-// and a later read must not blank it.
+// setFromAPI copies what LogicMonitor reports about a token into the model,
+// as the data sources report it (tokenMetadataFromAPI). It never touches
+// access_key: the secret exists only in the create answer and a later read
+// must not blank it.
 func (m *apiTokenModel) setFromAPI(ctx context.Context, t lm.APIToken) diag.Diagnostics {
-	m.ID = types.StringValue(strconv.FormatInt(int64(t.ID), 10))
-	m.AdminID = types.Int64Value(int64(t.AdminID))
-	m.Note = types.StringValue(t.Note)
-	m.Enabled = types.BoolValue(t.Enabled())
-	m.Type = types.StringValue(normType(t.Type))
-	m.AccessID = types.StringValue(t.AccessID)
-	m.AdminName = types.StringValue(t.AdminName)
-	m.CreatedBy = types.StringValue(t.CreatedBy)
-	m.CreatedOn = epochToRFC3339(t.CreatedOn)
-	m.LastUsedOn = epochToRFC3339(t.LastUsedOn)
-	roles := t.Roles
-	if roles == nil {
-		roles = []string{}
-	}
-	set, diags := types.SetValueFrom(ctx, types.StringType, roles)
-	m.Roles = set
+	md, diags := tokenMetadataFromAPI(ctx, t)
+	m.ID, m.AdminID, m.AccessID, m.Note, m.Enabled, m.Type = md.ID, md.AdminID, md.AccessID, md.Note, md.Enabled, md.Type
+	m.AdminName, m.CreatedBy, m.CreatedOn, m.LastUsedOn, m.Roles = md.AdminName, md.CreatedBy, md.CreatedOn, md.LastUsedOn, md.Roles
 	return diags
 }
 

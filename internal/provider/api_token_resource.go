@@ -217,7 +217,6 @@ func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateReques
 		resp.Diagnostics.Append(apiErrorDiag("create the API token", err))
 		return
 	}
-	tok.Type = normType(plan.Type.ValueString())
 	r.data.tokens.put(*tok)
 
 	resp.Diagnostics.Append(plan.setFromAPI(ctx, *tok)...)
@@ -235,7 +234,6 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	if !found {
-		resp.Diagnostics.Append(goneDiag(next))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -243,8 +241,8 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 }
 
 // refresh returns the state with what LogicMonitor now reports about the
-// token: found=false when the token, or its user, no longer exists (and
-// then next is the state as it was). It works on the state as a tftypes
+// token: found=false, with a warning, when the token or its user no longer
+// exists (and then next is the state as it was). It works on the state as a tftypes
 // value, not through State.Get/Set: see api_token_raw.go. Read and the
 // shortcut of a plan's refresh (api_token_shortcuts.go) share it.
 func (r *apiTokenResource) refresh(ctx context.Context, current tftypes.Value) (next tftypes.Value, found bool, diags diag.Diagnostics) {
@@ -280,21 +278,13 @@ func (r *apiTokenResource) refresh(ctx context.Context, current tftypes.Value) (
 		return current, false, diags
 	}
 	if !found {
+		diags.AddWarning("API token no longer exists",
+			fmt.Sprintf("LogicMonitor has no token %d for user %d any more (it, or its user, was deleted outside Terraform). "+
+				"It is removed from the state; the next plan creates a new one.", tokenID, adminID))
 		return current, false, diags
 	}
-	tok.Type = normType(state.Type.ValueString())
 	attrs.setFromAPI(tok)
 	return tftypes.NewValue(current.Type(), map[string]tftypes.Value(attrs)), true, diags
-}
-
-// goneDiag is the warning of a refresh that found the token gone.
-func goneDiag(state tftypes.Value) diag.Diagnostic {
-	var d diag.Diagnostics
-	attrs, _ := newRawObject(state)
-	m := apiTokenModel{ID: attrs.str("id", &d), AdminID: attrs.int64("admin_id", &d)}
-	return diag.NewWarningDiagnostic("API token no longer exists",
-		fmt.Sprintf("LogicMonitor has no token %s for user %d any more (it, or its user, was deleted outside Terraform). "+
-			"It is removed from the state; the next plan creates a new one.", m.ID.ValueString(), m.AdminID.ValueInt64()))
 }
 
 func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -580,9 +570,7 @@ func (r *apiTokenResource) findForImport(ctx context.Context, adminID int32, fil
 			return nil, err
 		}
 		if len(toks) > 0 {
-			t := toks[0]
-			t.Type = typ
-			return &t, nil
+			return &toks[0], nil
 		}
 	}
 	return nil, nil

@@ -106,10 +106,7 @@ func (d *apiTokensDataSource) Read(ctx context.Context, req datasource.ReadReque
 			resp.Diagnostics.Append(apiErrorDiag("list API tokens", err))
 			return
 		}
-		for _, t := range toks {
-			t.Type = typ
-			all = append(all, t)
-		}
+		all = append(all, toks...)
 	}
 	// LMv1 and bearer tokens come from separate calls; one id order keeps
 	// the list stable between plans.
