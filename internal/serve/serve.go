@@ -29,10 +29,11 @@ import (
 // it runs as a debuggable provider and prints the TF_REATTACH_PROVIDERS
 // value, as providerserver.Serve does.
 func Serve(address string, newProvider func() provider.Provider, debug bool) error {
-	newServer := func() (*Server, error) { return NewServer(newProvider()) }
-	// Fail before serving rather than inside tf6server's factory, which
-	// cannot return an error.
-	if _, err := newServer(); err != nil {
+	// Built before serving, so that an error is returned rather than
+	// raised inside tf6server's factory, which cannot return one; go-plugin
+	// calls the factory once, when it registers the gRPC server.
+	srv, err := NewServer(newProvider())
+	if err != nil {
 		return err
 	}
 	var opts []tf6server.ServeOpt
@@ -44,13 +45,7 @@ func Serve(address string, newProvider func() provider.Provider, debug bool) err
 		QuietLogs(address, os.Environ(), os.Setenv)
 	}
 	defer startCPUProfile()()
-	return tf6server.Serve(address, func() tfprotov6.ProviderServer {
-		s, err := newServer()
-		if err != nil {
-			panic(err) // checked above
-		}
-		return s
-	}, opts...)
+	return tf6server.Serve(address, func() tfprotov6.ProviderServer { return srv }, opts...)
 }
 
 // NewServer is the server Serve serves for one provider instance: the
