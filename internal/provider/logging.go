@@ -10,20 +10,26 @@ import (
 // every call because each RPC brings a fresh context: masks set once during
 // Configure would not reach later requests.
 type tflogLogger struct {
-	secrets []string
+	secrets []string // non-empty
 }
 
-func (l tflogLogger) mask(ctx context.Context) context.Context {
+// newTflogLogger masks the given secrets; empty ones (the credential kind
+// not in use) are dropped here, once, rather than on every log call.
+func newTflogLogger(secrets ...string) tflogLogger {
 	var s []string
-	for _, v := range l.secrets {
+	for _, v := range secrets {
 		if v != "" {
 			s = append(s, v)
 		}
 	}
+	return tflogLogger{secrets: s}
+}
+
+func (l tflogLogger) mask(ctx context.Context) context.Context {
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "authorization", "Authorization", "access_key", "accessKey", "bearer_token", "signature")
-	if len(s) > 0 {
-		ctx = tflog.MaskAllFieldValuesStrings(ctx, s...)
-		ctx = tflog.MaskMessageStrings(ctx, s...)
+	if len(l.secrets) > 0 {
+		ctx = tflog.MaskAllFieldValuesStrings(ctx, l.secrets...)
+		ctx = tflog.MaskMessageStrings(ctx, l.secrets...)
 	}
 	return ctx
 }

@@ -197,7 +197,6 @@ func (p *lmProvider) Configure(ctx context.Context, req provider.ConfigureReques
 	lmCfg := lm.Config{
 		BaseURL:   baseURL,
 		UserAgent: "terraform-provider-lm/" + p.version,
-		Logger:    tflogLogger{},
 	}
 	if !resolveCredentials(cfg, &lmCfg, resp) {
 		return
@@ -222,7 +221,7 @@ func (p *lmProvider) Configure(ctx context.Context, req provider.ConfigureReques
 		lmCfg.RequestTimeout = d
 	}
 	secret := lmCfg.AccessKey + lmCfg.BearerToken
-	lmCfg.Logger = tflogLogger{secrets: []string{lmCfg.AccessKey, lmCfg.BearerToken}}
+	lmCfg.Logger = newTflogLogger(lmCfg.AccessKey, lmCfg.BearerToken)
 
 	client, err := lm.New(lmCfg)
 	if err != nil {
