@@ -127,8 +127,8 @@ provider "lm" {
 }
 
 // Factories serves the provider in-process to the CLI under test, as the
-// binary serves it (serve.NewServer: the framework behind the wrapper and
-// the shortcuts), one provider instance per server as one per process.
+// binary serves it (serve.NewServer: the framework behind the wrapper),
+// one provider instance per server as one per process.
 func Factories(opts ...provider.Option) map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"lm": func() (tfprotov6.ProviderServer, error) { return serve.NewServer(provider.New("acctest", opts...)()) },

@@ -243,8 +243,7 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 // refresh returns the state with what LogicMonitor now reports about the
 // token: found=false, with a warning, when the token or its user no longer
 // exists (and then next is the state as it was). It works on the state as a tftypes
-// value, not through State.Get/Set: see api_token_raw.go. Read and the
-// shortcut of a plan's refresh (api_token_shortcuts.go) share it.
+// value, not through State.Get/Set: see api_token_raw.go.
 func (r *apiTokenResource) refresh(ctx context.Context, current tftypes.Value) (next tftypes.Value, found bool, diags diag.Diagnostics) {
 	attrs, diags := newRawObject(current)
 	if diags.HasError() {

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -42,7 +41,6 @@ func WithClock(c clock.Clock) Option { return func(p *lmProvider) { p.clock = c 
 func New(version string, opts ...Option) func() provider.Provider {
 	return func() provider.Provider {
 		p := &lmProvider{version: version, clock: clock.Real{}}
-		p.short = &apiTokenShortcuts{p: p}
 		for _, o := range opts {
 			o(p)
 		}
@@ -53,10 +51,6 @@ func New(version string, opts ...Option) func() provider.Provider {
 type lmProvider struct {
 	version string
 	clock   clock.Clock
-	// data is what Configure made, for the shortcuts (see
-	// api_token_shortcuts.go), which the framework does not configure.
-	data  atomic.Pointer[providerData]
-	short *apiTokenShortcuts
 }
 
 type providerModel struct {
@@ -239,7 +233,6 @@ func (p *lmProvider) Configure(ctx context.Context, req provider.ConfigureReques
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
-	p.data.Store(data)
 }
 
 func resolveBaseURL(cfg providerModel, resp *provider.ConfigureResponse) (string, bool) {

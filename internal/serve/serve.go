@@ -1,11 +1,9 @@
 // Package serve runs the provider as a Terraform plugin, like
-// providerserver.Serve, with three differences that matter at a thousand
+// providerserver.Serve, with two differences that matter at a thousand
 // resources:
 //
 //   - every RPC reaches the framework through Wrap, with a context that lets
 //     go of the gRPC request when the RPC returns (see Server);
-//   - a provider that implements Shortcuts answers some RPCs without the
-//     framework when it can give the same answer for less (see Shortcuts);
 //   - when the CLI will discard the provider's log (no TF_LOG* variable is
 //     set), the SDK and provider loggers are switched off rather than
 //     writing TRACE JSON to stderr for the CLI to parse and drop (see
@@ -49,7 +47,7 @@ func Serve(address string, newProvider func() provider.Provider, debug bool) err
 }
 
 // NewServer is the server Serve serves for one provider instance: the
-// framework's, wrapped, with the provider's Shortcuts if it has them. The
+// framework's, wrapped. The
 // acceptance tests serve the provider through it too, so that they run
 // what the binary runs.
 func NewServer(p provider.Provider) (*Server, error) {
@@ -58,11 +56,7 @@ func NewServer(p provider.Provider) (*Server, error) {
 	if !ok {
 		return nil, fmt.Errorf("serve: the framework's provider server (%T) lacks RPCs of tfprotov6", s)
 	}
-	srv := Wrap(inner)
-	if sc, ok := p.(Shortcuts); ok {
-		srv.WithShortcuts(sc)
-	}
-	return srv, nil
+	return Wrap(inner), nil
 }
 
 // Log level variables of terraform-plugin-log's loggers as

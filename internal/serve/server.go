@@ -30,58 +30,11 @@ type Inner interface {
 // small cancelled contexts with no values.
 type Server struct {
 	inner Inner
-	short Shortcuts // may be nil
-	// stopped is cancelled by StopProvider, for the shortcuts: the
-	// framework cancels only the contexts of the RPCs it runs.
-	stopped context.Context
-	stop    context.CancelFunc
 }
 
 // Wrap returns a Server in front of inner.
 func Wrap(inner Inner) *Server {
-	s := &Server{inner: inner}
-	s.stopped, s.stop = context.WithCancel(context.Background())
-	return s
-}
-
-// Shortcuts answers some RPCs without the framework. Each method either
-// answers (ok) with exactly the answer the framework would give, or
-// declines and the RPC goes to the framework as usual.
-//
-// A plan calls ReadResource and PlanResourceChange once per resource, and
-// most of their cost at a thousand resources is the framework's general
-// machinery (schema walks that allocate at every step, value copies,
-// defaults, plan modifiers, semantic equality), spent to conclude that an
-// unchanged resource is unchanged. A provider can tell that case from the
-// raw values for much less.
-//
-// Serve uses the Shortcuts of a framework provider that implements them,
-// on the same instance the framework configures.
-type Shortcuts interface {
-	ShortcutReadResource(context.Context, *tfprotov6.ReadResourceRequest) (resp *tfprotov6.ReadResourceResponse, ok bool)
-	ShortcutPlanResourceChange(context.Context, *tfprotov6.PlanResourceChangeRequest) (resp *tfprotov6.PlanResourceChangeResponse, ok bool)
-}
-
-// WithShortcuts makes s try sc before the framework.
-func (s *Server) WithShortcuts(sc Shortcuts) *Server {
-	s.short = sc
-	return s
-}
-
-// shortcut runs one unary RPC on a detached context, trying short first.
-// StopProvider cancels short's context as the framework cancels its RPCs'.
-func shortcut[Req, Resp any](s *Server, ctx context.Context, req Req, short func(context.Context, Req) (Resp, bool), rpc func(context.Context, Req) (Resp, error)) (Resp, error) {
-	ctx, release := Detach(ctx)
-	defer release()
-	sctx, cancel := context.WithCancel(ctx)
-	unhook := context.AfterFunc(s.stopped, cancel)
-	resp, ok := short(sctx, req)
-	unhook()
-	cancel()
-	if ok {
-		return resp, nil
-	}
-	return rpc(ctx, req)
+	return &Server{inner: inner}
 }
 
 var (
@@ -139,12 +92,10 @@ func (s *Server) ConfigureProvider(ctx context.Context, req *tfprotov6.Configure
 	return call(ctx, req, s.inner.ConfigureProvider)
 }
 
-// StopProvider cancels the shortcuts still running and is passed on like
-// every RPC: the framework cancels the contexts it registered, which
-// cancels the RPCs still running (their detached contexts are the parents
-// of the registered ones).
+// StopProvider is passed on like every RPC: the framework cancels the
+// contexts it registered, which cancels the RPCs still running (their
+// detached contexts are the parents of the registered ones).
 func (s *Server) StopProvider(ctx context.Context, req *tfprotov6.StopProviderRequest) (*tfprotov6.StopProviderResponse, error) {
-	s.stop()
 	return call(ctx, req, s.inner.StopProvider)
 }
 
@@ -159,16 +110,10 @@ func (s *Server) UpgradeResourceState(ctx context.Context, req *tfprotov6.Upgrad
 }
 
 func (s *Server) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	if s.short != nil {
-		return shortcut(s, ctx, req, s.short.ShortcutReadResource, s.inner.ReadResource)
-	}
 	return call(ctx, req, s.inner.ReadResource)
 }
 
 func (s *Server) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	if s.short != nil {
-		return shortcut(s, ctx, req, s.short.ShortcutPlanResourceChange, s.inner.PlanResourceChange)
-	}
 	return call(ctx, req, s.inner.PlanResourceChange)
 }
 

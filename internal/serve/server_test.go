@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -169,102 +168,25 @@ func (s streamInner) ListResource(ctx context.Context, _ *tfprotov6.ListResource
 	return &tfprotov6.ListResourceServerStream{Results: s.results(ctx)}, nil
 }
 
-// countingInner records which RPCs reached the framework.
-type countingInner struct {
-	Inner
-	reads, plans int
-}
-
-func (c *countingInner) ReadResource(context.Context, *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	c.reads++
-	return &tfprotov6.ReadResourceResponse{}, nil
-}
-
-func (c *countingInner) PlanResourceChange(context.Context, *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	c.plans++
-	return &tfprotov6.PlanResourceChangeResponse{}, nil
-}
-
-// typeShortcuts answers reads and plans of one resource type only.
-type typeShortcuts struct{ typeName string }
-
-func (s typeShortcuts) ShortcutReadResource(_ context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, bool) {
-	return &tfprotov6.ReadResourceResponse{NewState: req.CurrentState}, req.TypeName == s.typeName
-}
-
-func (s typeShortcuts) ShortcutPlanResourceChange(_ context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, bool) {
-	return &tfprotov6.PlanResourceChangeResponse{PlannedState: req.PriorState}, req.TypeName == s.typeName
-}
-
-func TestShortcutsAnswerOrPassOn(t *testing.T) {
-	ctx := context.Background()
-	inner := &countingInner{Inner: frameworkServer(t)}
-	s := Wrap(inner).WithShortcuts(typeShortcuts{typeName: "fast"})
-	for _, typ := range []string{"fast", "slow", "fast"} {
-		if _, err := s.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: typ}); err != nil {
-			t.Fatal(err)
+// Server must forward every RPC of the framework's server: tf6server finds
+// some RPC groups by type assertion, so a method the framework gains and
+// Server lacks would silently switch that feature off. This fails when a
+// framework upgrade adds an RPC; add its forwarder to server.go.
+func TestServerForwardsEveryFrameworkRPC(t *testing.T) {
+	fw := reflect.TypeOf(frameworkServer(t))
+	ours := reflect.TypeOf(&Server{})
+	if fw.NumMethod() < 30 {
+		t.Fatalf("the framework's server has %d methods: the test no longer sees its RPCs", fw.NumMethod())
+	}
+	for i := range fw.NumMethod() {
+		m := fw.Method(i)
+		om, ok := ours.MethodByName(m.Name)
+		if !ok {
+			t.Errorf("serve.Server does not forward %s, which the framework's server (%s) implements", m.Name, fw)
+			continue
 		}
-		if _, err := s.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{TypeName: typ}); err != nil {
-			t.Fatal(err)
+		if om.Type.NumIn() != m.Type.NumIn() || om.Type.NumOut() != m.Type.NumOut() {
+			t.Errorf("serve.Server.%s has the signature %s, the framework's %s", m.Name, om.Type, m.Type)
 		}
-	}
-	if inner.reads != 1 || inner.plans != 1 {
-		t.Errorf("framework got %d reads and %d plans, want 1 each (the declined ones)", inner.reads, inner.plans)
-	}
-	// Without shortcuts everything goes to the framework.
-	plain := &countingInner{Inner: frameworkServer(t)}
-	if _, err := Wrap(plain).ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "fast"}); err != nil {
-		t.Fatal(err)
-	}
-	if plain.reads != 1 {
-		t.Errorf("framework got %d reads without shortcuts, want 1", plain.reads)
-	}
-}
-
-// The provider offers its shortcuts to Serve.
-func TestProviderHasShortcuts(t *testing.T) {
-	if _, ok := provider.New("test")().(Shortcuts); !ok {
-		t.Error("the provider does not implement Shortcuts: Serve would not use them")
-	}
-}
-
-// blockingShortcuts waits in a read until its context ends, then declines.
-type blockingShortcuts struct{ started chan struct{} }
-
-func (b blockingShortcuts) ShortcutReadResource(ctx context.Context, _ *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, bool) {
-	close(b.started)
-	<-ctx.Done()
-	return nil, false
-}
-
-func (blockingShortcuts) ShortcutPlanResourceChange(context.Context, *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, bool) {
-	return nil, false
-}
-
-// StopProvider (Ctrl-C) cancels a shortcut still running, as the framework
-// cancels its own RPCs.
-func TestStopProviderCancelsShortcuts(t *testing.T) {
-	inner := &countingInner{Inner: frameworkServer(t)}
-	b := blockingShortcuts{started: make(chan struct{})}
-	s := Wrap(inner).WithShortcuts(b)
-	done := make(chan error, 1)
-	go func() {
-		_, err := s.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: "lm_api_token"})
-		done <- err
-	}()
-	<-b.started
-	if _, err := s.StopProvider(context.Background(), &tfprotov6.StopProviderRequest{}); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the shortcut still runs 10 s after StopProvider")
-	}
-	if inner.reads != 1 {
-		t.Errorf("framework got %d reads, want the declined one", inner.reads)
 	}
 }
