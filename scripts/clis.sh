@@ -1,32 +1,46 @@
 #!/usr/bin/env bash
-# Builds the test CLIs (Terraform 1.8.5, OpenTofu 1.12.6) from the Go module
-# proxy into a cache directory, once. Release downloads are not reachable on
-# the machines this project is developed and tested on, so the CLIs are
-# compiled from source; each build takes a few minutes on 2 cores.
+# Builds the test CLIs (Terraform 1.8.5, the oldest supported; Terraform
+# 1.16.4, the current one; OpenTofu 1.12.6) from the Go module proxy into a
+# cache directory, once. Release downloads are not reachable on the machines
+# this project is developed and tested on, so the CLIs are compiled from
+# source; each build takes a few minutes on 2 cores.
 #
 # usage: scripts/clis.sh [--no-build]
 #
 # Prints, on stdout, one line per CLI, ready for eval:
-#   TERRAFORM=/path/to/terraform
+#   TERRAFORM=/path/to/terraform          (1.8.5)
+#   TERRAFORM_CURRENT=/path/to/terraform  (1.16.4)
 #   TOFU=/path/to/tofu
 # Progress goes to stderr. With --no-build it only reports the CLIs already
 # built and exits 1 when one is missing.
 #
-# Environment: TERRAFORM_VERSION (1.8.5), TOFU_VERSION (1.12.6), LM_CLI_DIR
-# (default ${XDG_CACHE_HOME:-~/.cache}/terraform-provider-lm/clis).
+# Environment: TERRAFORM_VERSION (1.8.5), TERRAFORM_CURRENT_VERSION (1.16.4),
+# TOFU_VERSION (1.12.6), LM_CLI_DIR (default
+# ${XDG_CACHE_HOME:-~/.cache}/terraform-provider-lm/clis).
+#
+# Terraform 1.9 and later cannot be `go install`ed: their go.mod replaces nine
+# remote-state backends and internal/legacy with nested modules that the
+# proxy does not serve. The current Terraform is therefore built from a
+# copy of its module with those replaces, and the nine backends (azurerm,
+# consul, cos, gcs, kubernetes, oss, pg, s3, oci), dropped. The local,
+# remote, cloud, http and inmem backends stay; the protocol and the core,
+# which is all the provider's tests exercise, are those of the release.
 # Concurrent runs wait for each other (flock) instead of building twice.
 set -euo pipefail
 
 TERRAFORM_VERSION="${TERRAFORM_VERSION:-1.8.5}"
+TERRAFORM_CURRENT_VERSION="${TERRAFORM_CURRENT_VERSION:-1.16.4}"
 TOFU_VERSION="${TOFU_VERSION:-1.12.6}"
 CLI_DIR="${LM_CLI_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-lm/clis}"
 
 tf_dir="$CLI_DIR/terraform-$TERRAFORM_VERSION"
+tfc_dir="$CLI_DIR/terraform-$TERRAFORM_CURRENT_VERSION"
 tofu_dir="$CLI_DIR/tofu-$TOFU_VERSION"
 
 if [ "${1:-}" = --no-build ]; then
   status=0
   if [ -x "$tf_dir/terraform" ]; then echo "TERRAFORM=$tf_dir/terraform"; else status=1; fi
+  if [ -x "$tfc_dir/terraform" ]; then echo "TERRAFORM_CURRENT=$tfc_dir/terraform"; else status=1; fi
   if [ -x "$tofu_dir/tofu" ]; then echo "TOFU=$tofu_dir/tofu"; else status=1; fi
   exit "$status"
 elif [ $# -gt 0 ]; then
@@ -34,7 +48,7 @@ elif [ $# -gt 0 ]; then
   exit 2
 fi
 
-mkdir -p "$tf_dir" "$tofu_dir"
+mkdir -p "$tf_dir" "$tfc_dir" "$tofu_dir"
 cd "$CLI_DIR"
 
 # The builds must not pick up the caller's module, workspace or flags.
@@ -62,7 +76,9 @@ needed() {
   [ "$(version "$1" 2>/dev/null || true)" != "${2}" ]
 }
 
-if needed "$tf_dir/terraform" "Terraform v$TERRAFORM_VERSION" || needed "$tofu_dir/tofu" "OpenTofu v$TOFU_VERSION"; then
+if needed "$tf_dir/terraform" "Terraform v$TERRAFORM_VERSION" ||
+  needed "$tfc_dir/terraform" "Terraform v$TERRAFORM_CURRENT_VERSION" ||
+  needed "$tofu_dir/tofu" "OpenTofu v$TOFU_VERSION"; then
   exec 9>"$CLI_DIR/.lock"
   if ! flock -n 9; then
     echo "waiting for another scripts/clis.sh to finish building ($CLI_DIR/.lock)" >&2
@@ -96,6 +112,37 @@ if needed "$tf_dir/terraform" "Terraform v$TERRAFORM_VERSION"; then
   echo "terraform $TERRAFORM_VERSION built in $((SECONDS - start))s" >&2
 fi
 
+if needed "$tfc_dir/terraform" "Terraform v$TERRAFORM_CURRENT_VERSION"; then
+  echo "building terraform $TERRAFORM_CURRENT_VERSION into $tfc_dir (once; a few minutes)" >&2
+  start=$SECONDS
+  go mod download "github.com/hashicorp/terraform@v$TERRAFORM_CURRENT_VERSION"
+  src="$(go env GOMODCACHE)/github.com/hashicorp/terraform@v$TERRAFORM_CURRENT_VERSION"
+  build="$tfc_dir/src"
+  rm -rf "$build"
+  cp -R "$src" "$build"
+  chmod -R u+w "$build"
+  dropped=(azure consul cos gcs kubernetes oss pg s3 oci)
+  edits=()
+  for b in "${dropped[@]}" legacy; do
+    m="github.com/hashicorp/terraform/internal/backend/remote-state/$b"
+    [ "$b" = legacy ] && m="github.com/hashicorp/terraform/internal/legacy"
+    edits+=("-dropreplace=$m" "-droprequire=$m")
+  done
+  (cd "$build" && go mod edit "${edits[@]}")
+  # Drop the backends' imports and map entries; nothing else uses them.
+  init="$build/internal/backend/init/init.go"
+  for b in "${dropped[@]}"; do
+    sed -i -E "\#\"github.com/hashicorp/terraform/internal/backend/remote-state/$b\"#d" "$init"
+  done
+  sed -i -E '/^[[:space:]]*"(azurerm|consul|cos|gcs|kubernetes|oss|pg|s3|oci)":[[:space:]]+func\(\)/d' "$init"
+  rm -f "$tfc_dir/terraform.tmp"
+  (cd "$build" && go build -ldflags "$tf_ldflags" -o "$tfc_dir/terraform.tmp" .)
+  check "$tfc_dir/terraform.tmp" "Terraform v$TERRAFORM_CURRENT_VERSION"
+  mv "$tfc_dir/terraform.tmp" "$tfc_dir/terraform"
+  rm -rf "$build"
+  echo "terraform $TERRAFORM_CURRENT_VERSION built in $((SECONDS - start))s" >&2
+fi
+
 if needed "$tofu_dir/tofu" "OpenTofu v$TOFU_VERSION"; then
   echo "building tofu $TOFU_VERSION into $tofu_dir (once; a few minutes)" >&2
   start=$SECONDS
@@ -109,4 +156,5 @@ if needed "$tofu_dir/tofu" "OpenTofu v$TOFU_VERSION"; then
 fi
 
 echo "TERRAFORM=$tf_dir/terraform"
+echo "TERRAFORM_CURRENT=$tfc_dir/terraform"
 echo "TOFU=$tofu_dir/tofu"
