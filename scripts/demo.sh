@@ -14,8 +14,8 @@
 #
 # Environment:
 #   LM_DEMO_CLI   CLI to use: a path or a name on PATH (default: terraform on
-#                 PATH, else tofu on PATH, else the Terraform that
-#                 scripts/clis.sh builds)
+#                 PATH, else tofu on PATH, else the current Terraform
+#                 (1.16.4) that scripts/clis.sh builds)
 #   LM_DEMO_KEEP  1: keep the temp dir (state, logs, work dir) for a look
 set -euo pipefail
 
@@ -70,7 +70,7 @@ elif command -v tofu >/dev/null 2>&1; then
   cli="$(command -v tofu)"
 else
   lm_built_clis || fail "could not build the CLIs (scripts/clis.sh)"
-  cli="$TERRAFORM"
+  cli="$TERRAFORM_CURRENT"
 fi
 
 # --- build ---------------------------------------------------------------------

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Generates docs/ with tfplugindocs and formats examples/.
 #
-# tfplugindocs reads the provider schema through a CLI. Terraform 1.8 (the
-# newest that builds from the Go module proxy) predates ephemeral
-# resources and leaves them out of `providers schema -json`, so the schema
-# is taken from OpenTofu 1.12 through a dev_overrides config and handed to
-# tfplugindocs as a file; that also keeps tfplugindocs from trying to
+# tfplugindocs reads the provider schema through a CLI: the current
+# Terraform (1.16.4) that scripts/clis.sh builds, which knows every kind of
+# block the provider serves (ephemeral resources, list resources, actions).
+# The schema is read through a dev_overrides config and handed to
+# tfplugindocs as a file, which also keeps tfplugindocs from trying to
 # download a Terraform.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,11 +31,11 @@ terraform {
   }
 }
 TF
-(cd "$work/cfg" && TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 "$TOFU" providers schema -json >"$work/schema.json")
-# tfplugindocs looks the provider up under the Terraform registry's name.
-sed -i 's#"registry.opentofu.org/lmtf/lm"#"registry.terraform.io/hashicorp/lm"#' "$work/schema.json"
+(cd "$work/cfg" && TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 "$TERRAFORM_CURRENT" providers schema -json >"$work/schema.json")
+# tfplugindocs looks the provider up under the name it is given.
+sed -i 's#"registry.terraform.io/lmtf/lm"#"registry.terraform.io/hashicorp/lm"#' "$work/schema.json"
 
 go tool tfplugindocs generate --provider-name lm --providers-schema "$work/schema.json"
 
 : >"$work/empty.tfrc"
-TF_CLI_CONFIG_FILE="$work/empty.tfrc" CHECKPOINT_DISABLE=1 "$TERRAFORM" fmt -recursive examples/
+TF_CLI_CONFIG_FILE="$work/empty.tfrc" CHECKPOINT_DISABLE=1 "$TERRAFORM_CURRENT" fmt -recursive examples/

@@ -15,29 +15,31 @@ lm_die() {
   exit 1
 }
 
-# lm_built_clis: sets TERRAFORM and TOFU to the CLIs that scripts/clis.sh
-# builds (building them the first time: a few minutes each).
+# lm_built_clis: sets TERRAFORM (1.8.5, the oldest supported),
+# TERRAFORM_CURRENT (1.16.4) and TOFU to the CLIs that scripts/clis.sh builds
+# (building them the first time: a few minutes each).
 lm_built_clis() {
   local out
   out="$("$LM_SCRIPTS_DIR/clis.sh")" || return 1
   TERRAFORM="$(sed -n 's/^TERRAFORM=//p' <<<"$out")"
+  TERRAFORM_CURRENT="$(sed -n 's/^TERRAFORM_CURRENT=//p' <<<"$out")"
   TOFU="$(sed -n 's/^TOFU=//p' <<<"$out")"
-  if [ ! -x "$TERRAFORM" ] || [ ! -x "$TOFU" ]; then
-    printf 'error: scripts/clis.sh did not report both CLIs:\n%s\n' "$out" >&2
+  if [ ! -x "$TERRAFORM" ] || [ ! -x "$TERRAFORM_CURRENT" ] || [ ! -x "$TOFU" ]; then
+    printf 'error: scripts/clis.sh did not report all three CLIs:\n%s\n' "$out" >&2
     return 1
   fi
 }
 
-# lm_terraform: prints the Terraform that scripts/clis.sh builds, building
-# the CLIs the first time (the load tests need only Terraform, so an existing
-# build is used without asking clis.sh about OpenTofu).
+# lm_terraform: prints the current Terraform that scripts/clis.sh builds,
+# building the CLIs the first time (the load tests need only this one, so an
+# existing build is used without asking clis.sh about the others).
 lm_terraform() {
-  local dir="${LM_CLI_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-lm/clis}/terraform-${TERRAFORM_VERSION:-1.8.5}"
+  local dir="${LM_CLI_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-lm/clis}/terraform-${TERRAFORM_CURRENT_VERSION:-1.16.4}"
   if [ -x "$dir/terraform" ]; then
     echo "$dir/terraform"
     return
   fi
-  lm_built_clis && echo "$TERRAFORM"
+  lm_built_clis && echo "$TERRAFORM_CURRENT"
 }
 
 # lm_cli_version CLI CONFIG_FILE: prints "Terraform 1.8.5" or

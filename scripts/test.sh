@@ -6,8 +6,9 @@
 #   all     (default) unit, then acc, then a short soak
 #   unit    go test ./... (acceptance tests skip without TF_ACC), then the
 #           client and simulator packages again with -race
-#   acc     the acceptance suite (TestAcc*) twice, against the simulator that
-#           the tests start in-process: once on Terraform, once on OpenTofu
+#   acc     the acceptance suite (TestAcc*) three times, against the
+#           simulator that the tests start in-process: on Terraform 1.8.5 (the
+#           oldest supported), Terraform 1.16.4 (current) and OpenTofu 1.12.6
 #   soak    a short fault-injected soak (2 cycles of 20 tokens) through
 #           the real binary; make soak runs the long one
 #   portal  the acceptance suite once, against the real LogicMonitor portal
@@ -19,9 +20,11 @@
 #   LM_TEST_RUN          go test -run for acceptance tests (default ^TestAcc)
 #   LM_TEST_TIMEOUT      go test -timeout per acceptance pass (default 40m)
 #   LM_TEST_RACE         1: run the -race pass (default 1 when cgo works), 0: skip
-#   LM_TEST_CLIS         CLIs for `acc`: "terraform tofu" (default), "terraform" or "tofu"
+#   LM_TEST_CLIS         CLIs for `acc`, any of "terraform" (1.8.5), "terraform-current"
+#                        (1.16.4) and "tofu" (default: all three)
 #   LM_TEST_REQUIRE_ACC  1: fail a pass that ran no acceptance test (default 1), 0: allow it
-#   TERRAFORM, TOFU      CLI paths (default: the ones scripts/clis.sh builds)
+#   TERRAFORM, TERRAFORM_CURRENT, TOFU
+#                        CLI paths (default: the ones scripts/clis.sh builds)
 #
 # Each pass gets its own empty TF_CLI_CONFIG_FILE and CHECKPOINT_DISABLE=1.
 # The simulator passes unset the LM_* provider variables, so the suite never
@@ -196,15 +199,18 @@ acc_pass() {
 # tofu_env: what the acceptance framework needs to run OpenTofu.
 tofu_env=(TF_ACC_PROVIDER_NAMESPACE=hashicorp TF_ACC_PROVIDER_HOST=registry.opentofu.org)
 
-# resolve_clis: TERRAFORM and TOFU from the environment, else built.
+# resolve_clis: TERRAFORM, TERRAFORM_CURRENT and TOFU from the environment,
+# else built.
 resolve_clis() {
-  if [ -z "${TERRAFORM:-}" ] || [ -z "${TOFU:-}" ]; then
-    local t="${TERRAFORM:-}" o="${TOFU:-}"
+  if [ -z "${TERRAFORM:-}" ] || [ -z "${TERRAFORM_CURRENT:-}" ] || [ -z "${TOFU:-}" ]; then
+    local t="${TERRAFORM:-}" c="${TERRAFORM_CURRENT:-}" o="${TOFU:-}"
     lm_built_clis
     TERRAFORM="${t:-$TERRAFORM}"
+    TERRAFORM_CURRENT="${c:-$TERRAFORM_CURRENT}"
     TOFU="${o:-$TOFU}"
   fi
   [ -x "$TERRAFORM" ] || lm_die "TERRAFORM=$TERRAFORM is not an executable"
+  [ -x "$TERRAFORM_CURRENT" ] || lm_die "TERRAFORM_CURRENT=$TERRAFORM_CURRENT is not an executable"
   [ -x "$TOFU" ] || lm_die "TOFU=$TOFU is not an executable"
 }
 
@@ -212,11 +218,12 @@ acc_simulator() {
   target=simulator
   resolve_clis
   local c
-  for c in ${LM_TEST_CLIS:-terraform tofu}; do
+  for c in ${LM_TEST_CLIS:-terraform terraform-current tofu}; do
     case "$c" in
       terraform) acc_pass "$TERRAFORM" ;;
+      terraform-current) acc_pass "$TERRAFORM_CURRENT" ;;
       tofu) acc_pass "$TOFU" "${tofu_env[@]}" ;;
-      *) lm_die "LM_TEST_CLIS: unknown CLI '$c' (want terraform and/or tofu)" ;;
+      *) lm_die "LM_TEST_CLIS: unknown CLI '$c' (want any of terraform, terraform-current, tofu)" ;;
     esac
   done
 }
@@ -250,7 +257,7 @@ MSG
     cli="$(command -v tofu)"
   else
     lm_built_clis
-    cli="$TERRAFORM"
+    cli="$TERRAFORM_CURRENT"
   fi
   cfg="$(mktemp "$work/cli.XXXXXX.tfrc")"
   if lm_cli_is_tofu "$cli" "$cfg"; then
