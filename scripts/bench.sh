@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# make bench: Terraform with the real provider binary against the bundled
-# LogicMonitor simulator, for N = 100 and 1000 tokens: create, plan, no-op
-# apply, update, destroy; API calls by method, wall time, provider CPU and
-# peak RSS, and the plan of N terraform_data as the floor. Prints one table
-# and exits non-zero when a target is missed. The driver is
-# internal/cmd/lmbench; this script picks the CLI and runs it.
+# make bench: the real provider binary against the bundled LogicMonitor
+# simulator, for N = 100 and 1000 tokens: create, plan, no-op apply, update,
+# destroy; API calls by method, wall time, provider CPU and peak RSS, and the
+# plans of two floors (N terraform_data; N resources of a do-nothing plugin).
+# It runs once per CLI, Terraform 1.16.4 then OpenTofu 1.12.6 (the ones
+# scripts/clis.sh builds), prints one table each, and exits non-zero when a
+# target is missed on any. The driver is internal/cmd/lmbench; this script
+# picks the CLIs and runs it.
 #
 # Environment (flags of the same name work too: scripts/bench.sh -sizes 100):
-#   LM_BENCH_CLI     CLI to use (default: the Terraform 1.8.5 that
-#                    scripts/clis.sh builds, built on first use)
+#   LM_BENCH_CLI     one CLI to use instead of both (a path)
 #   LM_BENCH_SIZES   token counts (default 100,1000)
 #   LM_BENCH_WINDOW  rate-limit window of the write phases, with
 #                    LogicMonitor's per-minute counts (default 20s)
@@ -20,8 +21,24 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$LM_REPO_ROOT"
 
-if [ -z "${LM_BENCH_CLI:-}" ]; then
-  LM_BENCH_CLI="$(lm_terraform)" || lm_die "could not build the CLIs (scripts/clis.sh)"
+if [ -n "${LM_BENCH_CLI:-}" ]; then
+  clis=("$LM_BENCH_CLI")
+else
+  lm_built_clis || lm_die "could not build the CLIs (scripts/clis.sh)"
+  clis=("$TERRAFORM_CURRENT" "$TOFU")
 fi
-export LM_BENCH_CLI
-exec go run ./internal/cmd/lmbench -repo "$LM_REPO_ROOT" "$@"
+
+# One build of the driver for every CLI.
+bin="$(mktemp -d "${TMPDIR:-/tmp}/lm-bench-bin.XXXXXX")"
+trap 'rm -rf "$bin"' EXIT
+go build -o "$bin/lmbench" ./internal/cmd/lmbench
+
+status=0
+for cli in "${clis[@]}"; do
+  cfg="$bin/version.tfrc"
+  : >"$cfg"
+  echo "=== make bench on $(lm_cli_version "$cli" "$cfg") ($cli)"
+  LM_BENCH_CLI="$cli" "$bin/lmbench" -repo "$LM_REPO_ROOT" "$@" || status=1
+  echo
+done
+exit "$status"
