@@ -240,12 +240,42 @@ resource "lm_user" "test" {
 `, password, v)
 }
 
+// signInUserVarConfig takes the password from the sensitive variable
+// "password" (TF_VAR_password), as a pipeline would: the test harness logs
+// the configuration itself, which must not hold the secret.
+func signInUserVarConfig(e *acctest.Env, v int) string {
+	return e.ProviderBlock("") + fmt.Sprintf(`
+variable "password" {
+  type      = string
+  sensitive = true
+}
+
+resource "lm_user" "test" {
+  username            = "acc-alice"
+  email               = "alice@example.com"
+  api_only            = false
+  roles               = [2]
+  password_wo         = var.password
+  password_wo_version = %d
+}
+`, v)
+}
+
 // noSecretInPlan fails when the JSON plan (what `terraform show -json`
-// prints, the plan output in full) holds the secret anywhere.
+// prints) holds the secret in what the plan says about resources: planned
+// values, resource changes, prior state and output changes. Its
+// configuration and variables sections are left out: they echo the
+// configuration as written (here a literal), whatever the provider does.
 type noSecretInPlan struct{ secret string }
 
 func (c noSecretInPlan) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	b, err := json.Marshal(req.Plan)
+	plan := *req.Plan
+	if cfg, err := json.Marshal(plan.Config); err != nil || !strings.Contains(string(cfg), `"password_wo"`) {
+		resp.Error = fmt.Errorf("the plan's configuration does not set password_wo; the check would prove nothing")
+		return
+	}
+	plan.Config, plan.Variables = nil, nil
+	b, err := json.Marshal(plan)
 	if err != nil {
 		resp.Error = err
 		return
@@ -294,7 +324,8 @@ func TestAccUser_passwordWriteOnly(t *testing.T) {
 		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{
-				Config: signInUserConfig(e, first, 1),
+				PreConfig: func() { t.Setenv("TF_VAR_password", first) },
+				Config:    signInUserVarConfig(e, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{noSecretInPlan{first}},
 				},
@@ -311,7 +342,8 @@ func TestAccUser_passwordWriteOnly(t *testing.T) {
 			},
 			{
 				// A new password alone changes nothing...
-				Config:           signInUserConfig(e, second, 1),
+				PreConfig:        func() { t.Setenv("TF_VAR_password", second) },
+				Config:           signInUserVarConfig(e, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 				Check: func(s *terraform.State) error {
 					if !e.Sim.Server.PasswordIs(userID(s), first) {
@@ -322,7 +354,7 @@ func TestAccUser_passwordWriteOnly(t *testing.T) {
 			},
 			{
 				// ...a new version sends it, in place.
-				Config: signInUserConfig(e, second, 2),
+				Config: signInUserVarConfig(e, 2),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(userName, plancheck.ResourceActionUpdate),
@@ -343,8 +375,8 @@ func TestAccUser_passwordWriteOnly(t *testing.T) {
 		t.Fatalf("the trace log holds no provider request lines; the check below would prove nothing (%d bytes)", len(logs))
 	}
 	for _, secret := range []string{first, second} {
-		if strings.Contains(logs, secret) {
-			t.Errorf("TF_LOG=TRACE output contains the password %q", secret)
+		if i := strings.Index(logs, secret); i >= 0 {
+			t.Errorf("TF_LOG=TRACE output contains the password %q: ...%s...", secret, logs[max(0, i-600):min(len(logs), i+200)])
 		}
 	}
 }
