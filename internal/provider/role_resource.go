@@ -312,42 +312,53 @@ func (r *roleResource) ImportState(ctx context.Context, req resource.ImportState
 	if !ready(r.data, &resp.Diagnostics) {
 		return
 	}
-	const forms = "Use the role's numeric id (such as \"7\") or its exact name (such as \"ci-tokens\")."
-	id := strings.TrimSpace(req.ID)
-	var role *lm.Role
-	var err error
-	switch {
-	case id == "":
-		resp.Diagnostics.AddError("Invalid import id", "The lm_role import id is empty. "+forms)
-		return
-	case isDigits(id):
-		n, perr := strconv.ParseInt(id, 10, 32)
-		if perr != nil || n <= 0 {
-			resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("%q is not a valid role id. %s", req.ID, forms))
-			return
-		}
-		role, err = r.data.client.GetRole(ctx, int32(n))
-		if lm.IsNotFound(err) {
-			role, err = nil, nil
-		}
-	default:
-		var roles []lm.Role
-		roles, err = r.data.client.FindRolesByName(ctx, id)
-		if len(roles) > 0 {
-			role = &roles[0]
-		}
-	}
-	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiag("look up the role to import", err))
-		return
-	}
+	role := lookupForImport(ctx, req.ID, "role", "Use the role's numeric id (such as \"7\") or its exact name (such as \"ci-tokens\").",
+		r.data.client.GetRole, r.data.client.FindRolesByName, &resp.Diagnostics)
 	if role == nil {
-		resp.Diagnostics.AddError("Role not found", fmt.Sprintf("LogicMonitor has no role matching %q. %s", req.ID, forms))
 		return
 	}
 	m, diags := roleModelFromAPI(*role)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// lookupForImport resolves an import id that is either an object's
+// numeric id or its name, with an error that shows both forms.
+func lookupForImport[T any](ctx context.Context, rawID, kind, forms string,
+	byID func(context.Context, int32) (*T, error), byName func(context.Context, string) ([]T, error), diags *diag.Diagnostics,
+) *T {
+	id := strings.TrimSpace(rawID)
+	var found *T
+	var err error
+	switch {
+	case id == "":
+		diags.AddError("Invalid import id", fmt.Sprintf("The %s import id is empty. %s", kind, forms))
+		return nil
+	case isDigits(id):
+		n, perr := strconv.ParseInt(id, 10, 32)
+		if perr != nil || n <= 0 {
+			diags.AddError("Invalid import id", fmt.Sprintf("%q is not a valid %s id. %s", rawID, kind, forms))
+			return nil
+		}
+		found, err = byID(ctx, int32(n))
+		if lm.IsNotFound(err) {
+			found, err = nil, nil
+		}
+	default:
+		var all []T
+		all, err = byName(ctx, id)
+		if len(all) > 0 {
+			found = &all[0]
+		}
+	}
+	if err != nil {
+		diags.Append(apiErrorDiag("look up the "+kind+" to import", err))
+		return nil
+	}
+	if found == nil {
+		diags.AddError(strings.ToUpper(kind[:1])+kind[1:]+" not found", fmt.Sprintf("LogicMonitor has no %s matching %q. %s", kind, rawID, forms))
+	}
+	return found
 }
 
 // int64SetOf turns ids into a set of numbers.

@@ -38,6 +38,15 @@ func privilege(typ, id, op string) knownvalue.Check {
 
 func TestAccRole_lifecycle(t *testing.T) {
 	e := acctest.New(t)
+	updated := roleConfig(e, `
+  name            = "acc-ci-tokens-v2"
+  description     = ""
+  two_fa_required = true
+  require_eula    = true
+  role_group_id   = 3
+  privileges = [
+    { object_type = "host_group", object_id = "*", operation = "ack" },
+  ]`)
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
@@ -69,15 +78,7 @@ func TestAccRole_lifecycle(t *testing.T) {
 			},
 			{
 				// Everything changes in place: same id.
-				Config: roleConfig(e, `
-  name            = "acc-ci-tokens-v2"
-  description     = ""
-  two_fa_required = true
-  require_eula    = true
-  role_group_id   = 3
-  privileges = [
-    { object_type = "host_group", object_id = "*", operation = "ack" },
-  ]`),
+				Config: updated,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(roleName, plancheck.ResourceActionUpdate)},
 				},
@@ -104,15 +105,7 @@ func TestAccRole_lifecycle(t *testing.T) {
 				},
 			},
 			{
-				Config: roleConfig(e, `
-  name            = "acc-ci-tokens-v2"
-  description     = ""
-  two_fa_required = true
-  require_eula    = true
-  role_group_id   = 3
-  privileges = [
-    { object_type = "host_group", object_id = "*", operation = "ack" },
-  ]`),
+				Config:           updated,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{ResourceName: roleName, ImportState: true, ImportStateVerify: true},
@@ -134,39 +127,51 @@ func TestAccRole_disappears(t *testing.T) {
 	cfg := roleConfig(e, `
   name       = "acc-vanishing"
   privileges = []`)
-	var first string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		CheckDestroy:             e.CheckDestroy,
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-				Check: func(s *terraform.State) error {
-					var err error
-					first, err = stateAttr(s, roleName, "id")
-					return err
-				},
-			},
-			{
-				PreConfig: func() {
-					id, _ := strconv.ParseInt(first, 10, 32)
-					if err := e.Client.DeleteRole(context.Background(), int32(id)); err != nil {
-						t.Fatalf("out-of-band delete: %v", err)
-					}
-				},
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(roleName, plancheck.ResourceActionCreate)},
-				},
-				Check: func(s *terraform.State) error {
-					if id, _ := stateAttr(s, roleName, "id"); id == first {
-						return fmt.Errorf("expected a new role, still %s", id)
-					}
-					return nil
-				},
+		Steps: disappearsSteps(t, cfg, roleName, func(id int32) {
+			if err := e.Client.DeleteRole(context.Background(), id); err != nil {
+				t.Fatalf("out-of-band delete: %v", err)
+			}
+		}),
+	})
+}
+
+// disappearsSteps applies cfg, deletes the object behind the resource name
+// out of band with del, and expects the next plan to create it again (and
+// whatever else expect names) under a new id.
+func disappearsSteps(t *testing.T, cfg, name string, del func(id int32), expect ...plancheck.PlanCheck) []resource.TestStep {
+	var first string
+	return []resource.TestStep{
+		{
+			Config: cfg,
+			Check: func(s *terraform.State) error {
+				var err error
+				first, err = stateAttr(s, name, "id")
+				return err
 			},
 		},
-	})
+		{
+			PreConfig: func() {
+				id, err := strconv.ParseInt(first, 10, 32)
+				if err != nil {
+					t.Fatalf("id %q: %v", first, err)
+				}
+				del(int32(id))
+			},
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: append([]plancheck.PlanCheck{plancheck.ExpectResourceAction(name, plancheck.ResourceActionCreate)}, expect...),
+			},
+			Check: func(s *terraform.State) error {
+				if id, _ := stateAttr(s, name, "id"); id == first {
+					return fmt.Errorf("expected a new %s, still %s", name, id)
+				}
+				return nil
+			},
+		},
+	}
 }
 
 // TestAccRole_badInput: invalid privileges fail validation naming the

@@ -377,37 +377,9 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 	if !ready(r.data, &resp.Diagnostics) {
 		return
 	}
-	const forms = "Use the user's numeric id (such as \"140\") or its username (such as \"svc-pipeline\")."
-	id := strings.TrimSpace(req.ID)
-	var admin *lm.Admin
-	var err error
-	switch {
-	case id == "":
-		resp.Diagnostics.AddError("Invalid import id", "The lm_user import id is empty. "+forms)
-		return
-	case isDigits(id):
-		n, perr := strconv.ParseInt(id, 10, 32)
-		if perr != nil || n <= 0 {
-			resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("%q is not a valid user id. %s", req.ID, forms))
-			return
-		}
-		admin, err = r.data.client.GetAdmin(ctx, int32(n))
-		if lm.IsNotFound(err) {
-			admin, err = nil, nil
-		}
-	default:
-		var admins []lm.Admin
-		admins, err = r.data.client.FindAdminsByUsername(ctx, id)
-		if len(admins) > 0 {
-			admin = &admins[0]
-		}
-	}
-	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiag("look up the user to import", err))
-		return
-	}
+	admin := lookupForImport(ctx, req.ID, "user", "Use the user's numeric id (such as \"140\") or its username (such as \"svc-pipeline\").",
+		r.data.client.GetAdmin, r.data.client.FindAdminsByUsername, &resp.Diagnostics)
 	if admin == nil {
-		resp.Diagnostics.AddError("User not found", fmt.Sprintf("LogicMonitor has no user matching %q. %s", req.ID, forms))
 		return
 	}
 	var m userResourceModel

@@ -40,6 +40,14 @@ resource "lm_user" "test" {
 
 func TestAccUser_lifecycle(t *testing.T) {
 	e := acctest.New(t)
+	updated := userConfig(e, `
+  username   = "acc-svc-ci"
+  email      = "platform+ci@example.com"
+  first_name = "CI"
+  last_name  = "Pipeline"
+  note       = "owned by the platform team"
+  status     = "suspended"
+  roles      = [lm_role.ci.id, 2]`)
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
@@ -68,14 +76,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 			},
 			{
 				// Names, note, status and roles change in place.
-				Config: userConfig(e, `
-  username   = "acc-svc-ci"
-  email      = "platform+ci@example.com"
-  first_name = "CI"
-  last_name  = "Pipeline"
-  note       = "owned by the platform team"
-  status     = "suspended"
-  roles      = [lm_role.ci.id, 2]`),
+				Config: updated,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(userName, plancheck.ResourceActionUpdate)},
 				},
@@ -98,14 +99,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 				},
 			},
 			{
-				Config: userConfig(e, `
-  username   = "acc-svc-ci"
-  email      = "platform+ci@example.com"
-  first_name = "CI"
-  last_name  = "Pipeline"
-  note       = "owned by the platform team"
-  status     = "suspended"
-  roles      = [lm_role.ci.id, 2]`),
+				Config:           updated,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{ResourceName: userName, ImportState: true, ImportStateVerify: true},
@@ -128,39 +122,11 @@ resource "lm_api_token" "test" {
   admin_id = lm_user.test.id
 }
 `
-	var first string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		CheckDestroy:             e.CheckDestroy,
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-				Check: func(s *terraform.State) error {
-					var err error
-					first, err = stateAttr(s, userName, "id")
-					return err
-				},
-			},
-			{
-				PreConfig: func() {
-					id, _ := strconv.ParseInt(first, 10, 32)
-					e.DeleteUser(t, int32(id))
-				},
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(userName, plancheck.ResourceActionCreate),
-						plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionCreate),
-					},
-				},
-				Check: func(s *terraform.State) error {
-					if id, _ := stateAttr(s, userName, "id"); id == first {
-						return fmt.Errorf("expected a new user, still %s", id)
-					}
-					return nil
-				},
-			},
-		},
+		Steps: disappearsSteps(t, cfg, userName, func(id int32) { e.DeleteUser(t, id) },
+			plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionCreate)),
 	})
 }
 
