@@ -71,7 +71,8 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 		MarkdownDescription: "A LogicMonitor user (`/setting/admins`; LogicMonitor calls users \"admins\"). The usual one is an " +
 			"API-only service user (`api_only = true`, the default) that holds a least-privilege `lm_role` and owns the " +
 			"`lm_api_token`s of a pipeline. Every attribute is updated in place (PATCH). Destroying the user deletes it, and " +
-			"LogicMonitor deletes its API tokens with it: `lm_api_token` resources of that user then leave the state with a warning.",
+			"LogicMonitor deletes its API tokens with it: `lm_api_token` resources of that user then leave the state with a warning. " +
+			"Deleting the user whose token the provider itself authenticates with is refused unless the provider sets `allow_self_revoke`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The user's numeric id, as a string; use it as `lm_api_token.admin_id` (a number).",
@@ -364,6 +365,23 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	id, ok := parseStateID("lm_user", state.ID, &resp.Diagnostics)
 	if !ok {
 		return
+	}
+	if !r.data.allowSelfRevoke && r.data.selfAccessID != "" {
+		toks, err := r.data.client.ListAllAPITokens(ctx, lm.ListOptions{Filter: "accessId:" + quoteFilter(r.data.selfAccessID)})
+		if err != nil {
+			resp.Diagnostics.Append(apiErrorDiag("check that the user is not the provider's own", err))
+			return
+		}
+		for _, t := range toks {
+			if t.AdminID == id && t.AccessID == r.data.selfAccessID {
+				resp.Diagnostics.AddError("Refusing to delete the provider's own user",
+					fmt.Sprintf("User %d (%q) owns API token %s, which the lm provider itself authenticates with: deleting the "+
+						"user deletes its tokens, and the run would lose its credentials halfway. Configure the provider with "+
+						"another user's token, or set allow_self_revoke = true in the provider \"lm\" block if this is intended.",
+						id, state.Username.ValueString(), t.AccessID))
+				return
+			}
+		}
 	}
 	if err := r.data.client.DeleteAdmin(ctx, id); err != nil && !lm.IsNotFound(err) {
 		resp.Diagnostics.Append(apiErrorDiag("delete the user", err))

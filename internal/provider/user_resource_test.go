@@ -366,3 +366,50 @@ func TestAccUser_passwordNeedsWriteOnlyCLI(t *testing.T) {
 		t.Fatalf("users %d -> %d", admins, a)
 	}
 }
+
+// TestAccUser_refusesToDeleteItsOwnUser: destroying the user whose token
+// the provider authenticates with would delete that token mid-run; it is
+// refused unless allow_self_revoke is set.
+func TestAccUser_refusesToDeleteItsOwnUser(t *testing.T) {
+	e := acctest.New(t)
+	acctest.SkipOnRealPortal(t)
+	me := func(extra string) string {
+		return e.ProviderBlock(extra) + `
+resource "lm_user" "me" {
+  username = "terraform"
+  email    = "terraform@example.com"
+  roles    = [1]
+}
+`
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:        me(""),
+				ResourceName:  "lm_user.me",
+				ImportState:   true,
+				ImportStateId: "terraform",
+				// The import itself is kept in state for the next steps.
+				ImportStatePersist: true,
+			},
+			{
+				Config:      e.ProviderBlock(""),
+				ExpectError: regexp.MustCompile(`(?s)Refusing to delete the provider's own user.*allow_self_revoke`),
+			},
+			{
+				// Allowed explicitly, the destroy goes ahead (and the test's
+				// own credentials go with it: no CheckDestroy).
+				Config: e.ProviderBlock("allow_self_revoke = true"),
+				Check: func(*terraform.State) error {
+					for _, a := range e.Sim.Server.Admins() {
+						if a.Username == "terraform" {
+							return fmt.Errorf("user terraform still exists")
+						}
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
