@@ -94,6 +94,7 @@ func TestAccServiceAccount_roleUserTokens(t *testing.T) {
 // once with existing roles and no long-lived token.
 func TestAccServiceAccount_module(t *testing.T) {
 	e := acctest.New(t)
+	acctest.SkipOnRealPortal(t) // asserts the simulator's id of the readonly role
 	src, err := filepath.Abs("../../examples/modules/service-account")
 	if err != nil {
 		t.Fatal(err)

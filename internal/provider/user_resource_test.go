@@ -32,6 +32,10 @@ resource "lm_role" "ci" {
   privileges = [{ object_type = "setting", object_id = "*", operation = "read" }]
 }
 
+data "lm_role" "readonly" {
+  name = "readonly"
+}
+
 resource "lm_user" "test" {
   %s
 }
@@ -47,7 +51,7 @@ func TestAccUser_lifecycle(t *testing.T) {
   last_name  = "Pipeline"
   note       = "owned by the platform team"
   status     = "suspended"
-  roles      = [lm_role.ci.id, 2]`)
+  roles      = [lm_role.ci.id, data.lm_role.readonly.id]`)
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
