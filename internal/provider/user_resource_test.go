@@ -183,6 +183,15 @@ func TestAccUser_badInput(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)Missing password.*password_wo`),
 			},
 			{
+				Config: userConfig(e, `
+  username    = "acc-new"
+  email       = "n@example.com"
+  roles       = [lm_role.ci.id]
+  password_wo = "Not-For-Api-Users-1"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Password for an API-only user.*set api_only = false`),
+			},
+			{
 				Config:        userConfig(e, `username = "x"`+"\n  email = \"x@example.com\"\n  roles = [2]"),
 				ResourceName:  userName,
 				ImportState:   true,
