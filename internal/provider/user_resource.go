@@ -122,7 +122,7 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				MarkdownDescription: "Password of a user who signs in (`api_only = false`), write-only: Terraform sends it " +
 					"to LogicMonitor and never stores it in state or shows it in a plan. It is sent when the user is created " +
 					"and again whenever `password_wo_version` changes; changing only the password changes nothing. " +
-					"Requires Terraform 1.11 or later. At least 8 characters.",
+					"Requires Terraform 1.11 or later, or OpenTofu 1.12 or later; older CLIs reject it with a diagnostic naming the version. At least 8 characters.",
 				Optional:   true,
 				Sensitive:  true,
 				WriteOnly:  true,
@@ -227,7 +227,7 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		if password.IsNull() {
 			resp.Diagnostics.AddAttributeError(path.Root("password_wo"), "Missing password",
 				"A user who signs in to the portal (api_only = false) needs a password when it is created. Set password_wo "+
-					"(write-only: never stored in state; Terraform 1.11 or later), or leave api_only at true for a service account.")
+					"(write-only: never stored in state; Terraform 1.11 or OpenTofu 1.12 or later), or leave api_only at true for a service account.")
 		}
 	}
 	if !plan.Username.IsUnknown() && (state == nil || !strings.EqualFold(state.Username.ValueString(), plan.Username.ValueString())) {

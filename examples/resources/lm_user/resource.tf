@@ -19,9 +19,9 @@ resource "lm_api_token" "deployer" {
   note     = "deploy pipeline"
 }
 
-# A person who signs in to the portal. The password is write-only
-# (Terraform 1.11 or later): sent to LogicMonitor, never kept in state or
-# shown in a plan. Increment password_wo_version to send a new one.
+# A person who signs in to the portal. The password is write-only (Terraform
+# 1.11 or OpenTofu 1.12 or later): sent to LogicMonitor, never kept in state
+# or shown in a plan. Increment password_wo_version to send a new one.
 variable "alice_password" {
   type      = string
   sensitive = true
