@@ -30,6 +30,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure   = (*roleResource)(nil)
 	_ resource.ResourceWithImportState = (*roleResource)(nil)
+	_ resource.ResourceWithIdentity    = (*roleResource)(nil)
 )
 
 func newRoleResource() resource.Resource { return &roleResource{} }
@@ -142,6 +143,10 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 	}
 }
 
+func (r *roleResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("The role's numeric id.")
+}
+
 func (r *roleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
@@ -212,6 +217,7 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	m, diags := roleModelFromAPI(*role)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setIDIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 }
 
 func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -237,6 +243,7 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	m, diags := roleModelFromAPI(*role)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setIDIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 }
 
 func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -266,6 +273,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	// planned value (Read refreshes it), so the apply matches the plan.
 	m.AssociatedUserCount = plan.AssociatedUserCount
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setIDIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 }
 
 func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -312,7 +320,12 @@ func (r *roleResource) ImportState(ctx context.Context, req resource.ImportState
 	if !ready(r.data, &resp.Diagnostics) {
 		return
 	}
-	role := lookupForImport(ctx, req.ID, "role", "Use the role's numeric id (such as \"7\") or its exact name (such as \"ci-tokens\").",
+	id, ok := importID(ctx, req, "role", &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	role := lookupForImport(ctx, id, "role", "Use the role's numeric id (such as \"7\") or its exact name (such as \"ci-tokens\"), "+
+		"or, on Terraform 1.12+ and OpenTofu 1.12+, identity = { id = 7 } instead of id in the import block.",
 		r.data.client.GetRole, r.data.client.FindRolesByName, &resp.Diagnostics)
 	if role == nil {
 		return
@@ -320,6 +333,7 @@ func (r *roleResource) ImportState(ctx context.Context, req resource.ImportState
 	m, diags := roleModelFromAPI(*role)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setIDIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 }
 
 // lookupForImport resolves an import id that is either an object's

@@ -160,6 +160,10 @@ func (r *userResource) ValidateConfig(ctx context.Context, req resource.Validate
 	}
 }
 
+func (r *userResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("The user's numeric id.")
+}
+
 func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
@@ -302,6 +306,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	plan.setFromAPI(*a)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIDIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -326,6 +331,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 	state.setFromAPI(*a)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIDIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 }
 
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -354,6 +360,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	}
 	plan.setFromAPI(*a)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIDIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -395,7 +402,12 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 	if !ready(r.data, &resp.Diagnostics) {
 		return
 	}
-	admin := lookupForImport(ctx, req.ID, "user", "Use the user's numeric id (such as \"140\") or its username (such as \"svc-pipeline\").",
+	id, ok := importID(ctx, req, "user", &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	admin := lookupForImport(ctx, id, "user", "Use the user's numeric id (such as \"140\") or its username (such as \"svc-pipeline\"), "+
+		"or, on Terraform 1.12+ and OpenTofu 1.12+, identity = { id = 140 } instead of id in the import block.",
 		r.data.client.GetAdmin, r.data.client.FindAdminsByUsername, &resp.Diagnostics)
 	if admin == nil {
 		return
@@ -404,4 +416,5 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 	m.setFromAPI(*admin)
 	m.PasswordWOVersion = types.Int64Null()
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setIDIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 }
