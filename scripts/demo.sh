@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
-# make demo: the provider creates and destroys real API tokens against the
-# bundled LogicMonitor simulator.
+# make demo: a pipeline's LogicMonitor identity as code, told as a story
+# against the bundled LogicMonitor simulator:
 #
-#   1. builds the provider and the simulator into a temp dir;
-#   2. starts the simulator on a free loopback port with its default fixture;
-#   3. points the CLI at the fresh provider binary (dev_overrides in a CLI
-#      config of its own) and at the simulator (LM_BASE_URL, LM_ACCESS_ID,
-#      LM_ACCESS_KEY of the fixture's administrator API user);
-#   4. copies examples/demo to a work dir and runs init, apply, output and
-#      destroy there;
-#   5. prints the simulator's log lines for the DELETE requests the destroy
-#      sent, then stops the simulator.
+#   1. build the provider and the simulator into a temp dir;
+#   2. start the simulator on a free loopback port with its default fixture;
+#   3. init: the CLI installs the provider just built from a local mirror
+#      (a CLI config of the demo's own; no registry is asked);
+#   4. apply examples/demo: a role, an API-only user holding it, two tokens;
+#   5. show what was created (the outputs);
+#   6. destroy it all;
+#   7. print the DELETE requests the destroy sent (tokens, user, role), as
+#      the simulator logged them, and a one-line summary.
+#
+# Every command shown is expected to succeed; the demo stops at the first
+# that does not.
 #
 # Environment:
-#   LM_DEMO_CLI   CLI to use: a path or a name on PATH (default: terraform on
-#                 PATH, else tofu on PATH, else the current Terraform
-#                 (1.16.4) that scripts/clis.sh builds)
+#   LM_DEMO_CLI   CLI to use: a path or a name on PATH (default: the current
+#                 Terraform (1.16.4) that scripts/clis.sh builds into the cache)
 #   LM_DEMO_KEEP  1: keep the temp dir (state, logs, work dir) for a look
 set -euo pipefail
 
@@ -43,50 +45,54 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+n=0
 step() {
+  n=$((n + 1))
   echo
-  echo "==> $*"
+  echo "==> $n. $*"
 }
 
 # fail MESSAGE: stop the demo with a message naming the step.
 fail() {
   echo >&2
-  echo "demo FAILED: $*" >&2
+  echo "demo FAILED at step $n: $*" >&2
   exit 1
 }
 
 start=$SECONDS
 
 # --- CLI ---------------------------------------------------------------------
-cli=""
 if [ -n "${LM_DEMO_CLI:-}" ]; then
   cli="$(command -v "$LM_DEMO_CLI" || true)"
-  if [ -z "$cli" ] || [ ! -x "$cli" ]; then
-    fail "LM_DEMO_CLI=$LM_DEMO_CLI is not an executable"
-  fi
-elif command -v terraform >/dev/null 2>&1; then
-  cli="$(command -v terraform)"
-elif command -v tofu >/dev/null 2>&1; then
-  cli="$(command -v tofu)"
+  [ -n "$cli" ] && [ -x "$cli" ] || fail "LM_DEMO_CLI=$LM_DEMO_CLI is not an executable"
 else
-  lm_built_clis || fail "could not build the CLIs (scripts/clis.sh)"
-  cli="$TERRAFORM_CURRENT"
+  cli="$(lm_terraform)" || fail "could not find or build Terraform 1.16.4 (scripts/clis.sh)"
 fi
 
-# --- build ---------------------------------------------------------------------
-step "building the provider and the simulator"
-mkdir -p "$tmp/providers" "$tmp/work"
-go build -ldflags "-X main.version=demo" -o "$tmp/providers/terraform-provider-lm" . ||
-  fail "go build of the provider"
+# --- 1. build ------------------------------------------------------------------
+step "build the provider and the simulator"
+# The CLI installs the provider from a local mirror, which needs a version.
+provider_version=0.0.1
+for host in registry.terraform.io registry.opentofu.org; do
+  dir="$tmp/mirror/$host/lmtf/lm/$provider_version/$(go env GOOS)_$(go env GOARCH)"
+  mkdir -p "$dir"
+  if [ -z "${built:-}" ]; then
+    go build -ldflags "-X main.version=$provider_version-demo" -o "$dir/terraform-provider-lm_v$provider_version" . ||
+      fail "go build of the provider"
+    built="$dir/terraform-provider-lm_v$provider_version"
+  else
+    cp "$built" "$dir/"
+  fi
+done
 go build -o "$tmp/lmsim" ./internal/cmd/lmsim || fail "go build of the simulator"
+echo "provider lmtf/lm $provider_version and lmsim built in $tmp"
 
-# --- CLI config: this provider comes from the binary just built -------------------
 cat >"$tmp/cli.tfrc" <<EOF
 provider_installation {
-  dev_overrides {
-    "lmtf/lm" = "$tmp/providers"
+  filesystem_mirror {
+    path    = "$tmp/mirror"
+    include = ["registry.terraform.io/lmtf/lm", "registry.opentofu.org/lmtf/lm"]
   }
-  direct {}
 }
 EOF
 export TF_CLI_CONFIG_FILE="$tmp/cli.tfrc"
@@ -95,8 +101,8 @@ export TF_IN_AUTOMATION=1
 version="$(lm_cli_version "$cli" "$TF_CLI_CONFIG_FILE")" || fail "$cli version"
 echo "CLI: $version ($cli)"
 
-# --- simulator -----------------------------------------------------------------
-step "starting the simulator (default fixture)"
+# --- 2. simulator --------------------------------------------------------------
+step "start the LogicMonitor simulator (default fixture: an administrator API user \"terraform\")"
 "$tmp/lmsim" --listen 127.0.0.1:0 --log "$tmp/lmsim.log" >"$tmp/lmsim.out" 2>"$tmp/lmsim.err" &
 sim_pid=$!
 url=""
@@ -121,9 +127,8 @@ export LM_BASE_URL="$url"
 export LM_ACCESS_ID="lmsimTerraformAdmin1"
 export LM_ACCESS_KEY="lmsim+terraform+admin+key+0123456789abcd"
 
-# --- the configuration -----------------------------------------------------------
-cp -R examples/demo/. "$tmp/work/"
-rm -rf "$tmp/work/.terraform" "$tmp/work/.terraform.lock.hcl" "$tmp/work"/*.tfstate*
+mkdir -p "$tmp/work"
+cp examples/demo/main.tf "$tmp/work/"
 # Colors only on a terminal.
 color=()
 [ -t 1 ] || color=(-no-color)
@@ -132,33 +137,39 @@ tf() {
   shift
   "$cli" -chdir="$tmp/work" "$sub" "${color[@]}" "$@"
 }
+name="$(basename "$cli")"
 
-step "$(basename "$cli") init"
-# Under dev_overrides, init still tries to install the overridden provider
-# from its registry, which the CLI cannot reach here (and the provider is not
-# published yet). Nothing else needs installing, and plan/apply/destroy use
-# the override without init, so a failed init is reported and skipped.
-if tf init -input=false >"$tmp/init.log" 2>&1; then
-  cat "$tmp/init.log"
-else
-  echo "init failed, as expected under dev_overrides: it still looks lmtf/lm up in the registry:"
-  grep -E 'Error:|could not connect|no available releases|Failed to' "$tmp/init.log" | sed 's/^[^A-Za-z]*/    /' | head -n 4 || true
-  echo "skipped: apply and destroy use the overridden provider without init"
-fi
+# --- 3. init -------------------------------------------------------------------
+step "$name init (the provider comes from the local mirror)"
+tf init -input=false >"$tmp/init.log" 2>&1 || {
+  cat "$tmp/init.log" >&2
+  fail "init"
+}
+grep -E '^- Installed ' "$tmp/init.log" || fail "init installed no provider (log: $tmp/init.log)"
 
-step "$(basename "$cli") apply -auto-approve"
+# --- 4. apply ------------------------------------------------------------------
+step "$name apply: a role, an API-only user holding it, and the user's two tokens"
 tf apply -auto-approve -input=false || fail "apply"
 
-step "$(basename "$cli") output"
+# --- 5. what was created -----------------------------------------------------------
+step "what was created: the resources in the state, and the outputs (the access key stays hidden)"
+"$cli" -chdir="$tmp/work" state list || fail "state list"
 tf output || fail "output"
 
-step "$(basename "$cli") destroy -auto-approve"
+# --- 6. destroy ----------------------------------------------------------------
+step "$name destroy: the tokens go first, then the user, then the role"
 tf destroy -auto-approve -input=false || fail "destroy"
 
-step "simulator log: DELETE requests"
-deletes="$(grep -E '"method"[[:space:]]*:[[:space:]]*"DELETE"' "$tmp/lmsim.log" || true)"
-[ -n "$deletes" ] || fail "the simulator logged no DELETE request (log: $tmp/lmsim.log; LM_DEMO_KEEP=1 keeps it)"
+# --- 7. the DELETE requests ----------------------------------------------------
+step "the DELETE requests the destroy sent, as the simulator logged them"
+deletes="$(sed -n 's|.*"method":"DELETE","path":"\([^"]*\)","query":"[^"]*","status":\([0-9]*\).*|DELETE \1  -> HTTP \2|p' "$tmp/lmsim.log")"
+[ -n "$deletes" ] || fail "the simulator logged no DELETE request (LM_DEMO_KEEP=1 keeps $tmp/lmsim.log)"
 printf '%s\n' "$deletes"
+tokens="$(grep -c '/apitokens/[0-9]*  -> HTTP 200$' <<<"$deletes" || true)"
+users="$(grep -c '/setting/admins/[0-9]*  -> HTTP 200$' <<<"$deletes" || true)"
+roles="$(grep -c '/setting/roles/[0-9]*  -> HTTP 200$' <<<"$deletes" || true)"
+[ "$tokens" = 2 ] && [ "$users" = 1 ] && [ "$roles" = 1 ] ||
+  fail "expected DELETEs of 2 tokens, 1 user and 1 role, saw $tokens, $users and $roles"
 
 echo
-echo "demo OK on $version in $((SECONDS - start))s: $(grep -c . <<<"$deletes") tokens created and deleted through the simulator"
+echo "demo OK on $version in $((SECONDS - start))s: 1 role, 1 API-only user and 2 tokens created, then deleted with $(grep -c . <<<"$deletes") DELETE requests"

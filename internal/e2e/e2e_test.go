@@ -213,3 +213,85 @@ data "lm_user" "missing" {
 		}
 	}
 }
+
+// TestAccE2E_passwordWriteOnlyNeverShown: a sign-in user's write-only
+// password, given as a pipeline gives it (TF_VAR_password), reaches
+// LogicMonitor but not the plan or apply output, `show`, the state file or
+// the TF_LOG=TRACE output of the CLI and the provider.
+func TestAccE2E_passwordWriteOnlyNeverShown(t *testing.T) {
+	w := newWorkspace(t, cli(t, "1.11.0"))
+	const password = "E2e-Write-Only-Pw-7"
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	w.env = append(w.env, "TF_VAR_password="+password, "TF_LOG=TRACE", "TF_LOG_PATH="+logPath)
+	w.write(`
+terraform {
+  required_providers {
+    lm = { source = "lmtf/lm" }
+  }
+}
+
+provider "lm" {}
+
+variable "password" {
+  type      = string
+  sensitive = true
+}
+
+resource "lm_user" "alice" {
+  username            = "e2e-alice"
+  email               = "alice@example.com"
+  api_only            = false
+  roles               = [2]
+  password_wo         = var.password
+  password_wo_version = 1
+}
+`)
+	var shown strings.Builder
+	for _, args := range [][]string{
+		{"plan", "-input=false", "-no-color"},
+		{"apply", "-auto-approve", "-input=false", "-no-color"},
+		{"show", "-no-color"},
+		{"show", "-json"},
+	} {
+		out, err := w.run(args...)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", args[0], err, out)
+		}
+		shown.WriteString(out)
+	}
+	if !strings.Contains(shown.String(), "e2e-alice") || !strings.Contains(shown.String(), "password_wo") {
+		t.Fatalf("the outputs do not show the user; the check would prove nothing:\n%s", shown.String())
+	}
+	var id int32
+	for _, a := range w.sim.Server.Admins() {
+		if a.Username == "e2e-alice" {
+			id = a.ID
+		}
+	}
+	if id == 0 || !w.sim.Server.PasswordIs(id, password) {
+		t.Fatalf("LogicMonitor did not get the password (user %d)", id)
+	}
+	state, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := w.run("destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("destroy: %v\n%s", err, out)
+	}
+	trace, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(trace), "/setting/admins") {
+		t.Fatalf("the trace log holds no provider request lines; the check would prove nothing (%d bytes)", len(trace))
+	}
+	for what, text := range map[string]string{
+		"plan, apply and show output": shown.String(),
+		"the state file":              string(state),
+		"the TF_LOG=TRACE output":     string(trace),
+	} {
+		if strings.Contains(text, password) {
+			t.Errorf("%s holds the password", what)
+		}
+	}
+}

@@ -278,37 +278,6 @@ func (c *Client) DeleteAPIToken(ctx context.Context, adminID, tokenID int32) err
 	return c.do(ctx, &call{method: http.MethodDelete, path: tokenPath(adminID, tokenID)})
 }
 
-// GetAdmin reads a user by id.
-func (c *Client) GetAdmin(ctx context.Context, id int32) (*Admin, error) {
-	var a Admin
-	if err := c.do(ctx, &call{method: http.MethodGet, path: "/setting/admins/" + strconv.Itoa(int(id)), out: &a}); err != nil {
-		return nil, err
-	}
-	return &a, nil
-}
-
-// FindAdminsByUsername returns the users with that username. The results
-// are re-checked on our side (case-insensitively, as LogicMonitor compares
-// usernames) because a `*` in a filter value is a wildcard.
-func (c *Client) FindAdminsByUsername(ctx context.Context, username string) ([]Admin, error) {
-	all, err := listAll[Admin](ctx, c, "/setting/admins", ListOptions{Filter: "username:" + quoteFilter(username)}, nil)
-	if err != nil {
-		return nil, err
-	}
-	out := all[:0]
-	for _, a := range all {
-		if strings.EqualFold(a.Username, username) {
-			out = append(out, a)
-		}
-	}
-	return out, nil
-}
-
-// ListRoles lists roles, all pages. opts.Type is ignored.
-func (c *Client) ListRoles(ctx context.Context, opts ListOptions) ([]Role, error) {
-	return listAll[Role](ctx, c, "/setting/roles", opts, nil)
-}
-
 // quoteFilter quotes a filter value; inside quotes only `"` and `\` need
 // escaping.
 func quoteFilter(v string) string {

@@ -41,13 +41,20 @@ type APIToken struct {
 // Enabled reports whether the token can authenticate.
 func (t APIToken) Enabled() bool { return t.Status != StatusDisabled }
 
-// RoleRef is a role as embedded in an Admin.
+// RoleRef is a role as embedded in an Admin. Writes send only the id.
 type RoleRef struct {
 	ID   int32  `json:"id"`
 	Name string `json:"name,omitempty"`
 }
 
-// Admin is the Swagger Admin definition (a LogicMonitor user).
+// Admin statuses.
+const (
+	AdminActive    = "active"
+	AdminSuspended = "suspended"
+)
+
+// Admin is the Swagger Admin definition (a LogicMonitor user), as read.
+// The password is write-only: see AdminWrite.
 type Admin struct {
 	ID        int32     `json:"id,omitempty"`
 	Username  string    `json:"username"`
@@ -61,12 +68,49 @@ type Admin struct {
 	CreatedBy string    `json:"createdBy,omitempty"`
 }
 
-// Role is the Swagger Role definition.
+// RoleIDs returns the ids of the user's roles.
+func (a Admin) RoleIDs() []int32 {
+	ids := make([]int32, 0, len(a.Roles))
+	for _, r := range a.Roles {
+		ids = append(ids, r.ID)
+	}
+	return ids
+}
+
+// Privilege is the Swagger Privilege definition: what a role may do on one
+// kind of object. ObjectName and SubOperation are read-only.
+type Privilege struct {
+	ObjectType   string `json:"objectType"`
+	ObjectID     string `json:"objectId"`
+	ObjectName   string `json:"objectName,omitempty"`
+	Operation    string `json:"operation"`
+	SubOperation string `json:"subOperation,omitempty"`
+}
+
+// Privilege operations LogicMonitor documents for the privileges of a role
+// (REST API guide, "About the Roles Resource"): view, manage and, for
+// device groups, acknowledge.
+const (
+	OperationRead  = "read"
+	OperationWrite = "write"
+	OperationAck   = "ack"
+)
+
+// PrivilegeOperations lists the valid Privilege.Operation values.
+var PrivilegeOperations = []string{OperationRead, OperationWrite, OperationAck}
+
+// Role is the Swagger Role definition, plus roleGroupId, which LogicMonitor
+// added after the Swagger subset this client was written from (its own
+// Terraform provider and SDKs have it).
 type Role struct {
-	ID                  int32  `json:"id,omitempty"`
-	Name                string `json:"name"`
-	Description         string `json:"description,omitempty"`
-	AssociatedUserCount int32  `json:"associatedUserCount,omitempty"`
+	ID                  int32       `json:"id,omitempty"`
+	Name                string      `json:"name"`
+	Description         string      `json:"description,omitempty"`
+	Privileges          []Privilege `json:"privileges"`
+	TwoFARequired       bool        `json:"twoFARequired"`
+	RequireEULA         bool        `json:"requireEULA"`
+	RoleGroupID         int32       `json:"roleGroupId"`
+	AssociatedUserCount int32       `json:"associatedUserCount,omitempty"`
 }
 
 // ErrorResponse is the Swagger ErrorResponse definition (API v2/v3 errors).

@@ -138,7 +138,28 @@ func decode(body []byte, v any) *apiError {
 
 // ---- users ----
 
-var adminFilterFields = map[string]bool{"id": true, "username": true, "email": true, "status": true, "apionly": true}
+// Users (/setting/admins) as LogicMonitor documents them, and where its
+// documents are silent, the safe choice (marked UNCONFIRMED):
+//
+//   - username, email and roles are required on POST and PUT; a user needs
+//     at least one role, and every role must exist (400 otherwise).
+//   - usernames are unique, compared without regard to case (400
+//     "The username <x> is already used by user <id>").
+//   - a password is required on POST for a user who signs in (apionly
+//     false); API-only users need none (UNCONFIRMED: the Swagger marks it
+//     required for every user, the portal does not ask API-only users for
+//     one). It must be at least 8 characters (UNCONFIRMED policy). On PATCH
+//     and PUT it changes only with ?changePassword=true, as documented;
+//     otherwise a password in the body is ignored.
+//   - the password is never stored: only its SHA-256 is kept in memory
+//     (not in the state file) so that tests can ask whether a password was
+//     set (Server.PasswordIs). Answers carry "password": "" (see adminView).
+//   - deleting a user deletes its API tokens.
+
+var adminFilterFields = map[string]bool{
+	"id": true, "username": true, "email": true, "status": true, "apionly": true,
+	"firstName": true, "lastName": true, "note": true,
+}
 
 func adminField(a *Admin, field string) string {
 	switch field {
@@ -152,13 +173,46 @@ func adminField(a *Admin, field string) string {
 		return a.Status
 	case "apionly":
 		return strconv.FormatBool(a.APIOnly)
+	case "firstName":
+		return a.FirstName
+	case "lastName":
+		return a.LastName
+	case "note":
+		return a.Note
 	}
 	return ""
 }
 
-func (c *call) adminView(a *Admin) Admin {
-	v := *a
-	v.Roles = c.st.roleRefs(a)
+// adminView is the Admin object as the API shows it. The Swagger's required
+// properties (username, email, roles, password) are always present, and
+// each role is a whole Role object, whose own required name and privileges
+// are present too, so that LogicMonitor's SDKs can parse every answer
+// (lm-sdk-python raises on an Admin whose password or roles is null). The
+// password is always "": the simulator has none to show.
+type adminView struct {
+	ID        int32      `json:"id"`
+	Username  string     `json:"username"`
+	Email     string     `json:"email"`
+	Password  string     `json:"password"`
+	FirstName string     `json:"firstName"`
+	LastName  string     `json:"lastName"`
+	Note      string     `json:"note"`
+	Roles     []roleView `json:"roles"`
+	APIOnly   bool       `json:"apionly"`
+	Status    string     `json:"status"`
+	CreatedBy string     `json:"createdBy"`
+}
+
+func (c *call) adminView(a *Admin) adminView {
+	v := adminView{
+		ID: a.ID, Username: a.Username, Email: a.Email, FirstName: a.FirstName, LastName: a.LastName,
+		Note: a.Note, APIOnly: a.APIOnly, Status: a.Status, CreatedBy: a.CreatedBy, Roles: []roleView{},
+	}
+	for _, ref := range a.Roles {
+		if r, ok := c.st.roles[ref.ID]; ok {
+			v.Roles = append(v.Roles, c.roleView(r))
+		}
+	}
 	return v
 }
 
@@ -202,7 +256,7 @@ func getAdmin(c *call) (int, any) {
 }
 
 // adminBody is a user as sent in POST, PUT and PATCH; pointers tell absent
-// from empty. The password is accepted and discarded.
+// from empty. The password is checked, hashed in memory and discarded.
 type adminBody struct {
 	Username  *string    `json:"username"`
 	Email     *string    `json:"email"`
@@ -279,6 +333,31 @@ func (c *call) applyAdmin(a *Admin, b adminBody, replace bool) *apiError {
 	return nil
 }
 
+// minPasswordLength is the simulator's password policy (UNCONFIRMED).
+const minPasswordLength = 8
+
+// takePassword applies the password rules of the comment block above for
+// a create (POST) or an update (PATCH, PUT) of a. It returns the password
+// to remember, or "" for none. Error messages never quote the password.
+func (c *call) takePassword(a *Admin, b adminBody, create bool) (string, *apiError) {
+	if !create && c.query.Get("changePassword") != "true" {
+		return "", nil // documented: without changePassword the password stays
+	}
+	pw := ""
+	if b.Password != nil {
+		pw = *b.Password
+	}
+	switch {
+	case pw == "" && create && !a.APIOnly:
+		return "", errorf(http.StatusBadRequest, "password is required for a user who signs in (apionly false)")
+	case pw == "" && !create:
+		return "", errorf(http.StatusBadRequest, "changePassword=true needs a password in the body")
+	case pw != "" && len([]rune(pw)) < minPasswordLength:
+		return "", errorf(http.StatusBadRequest, "The password is too short: it needs at least %d characters", minPasswordLength)
+	}
+	return pw, nil
+}
+
 // findRole accepts a reference by id, or by name when the id is absent.
 func (c *call) findRole(ref RoleRef) *Role {
 	if ref.ID != 0 {
@@ -301,8 +380,13 @@ func createAdmin(c *call) (int, any) {
 	if e := c.applyAdmin(a, b, true); e != nil {
 		return fail(e)
 	}
+	pw, e := c.takePassword(a, b, true)
+	if e != nil {
+		return fail(e)
+	}
 	c.st.next.Admins++
 	c.st.admins[a.ID] = a
+	c.st.setPassword(a.ID, pw)
 	c.st.changed()
 	return answer(c.adminView(a))
 }
@@ -321,7 +405,12 @@ func updateAdmin(c *call, replace bool) (int, any) {
 	if e := c.applyAdmin(&a, b, replace); e != nil {
 		return fail(e)
 	}
+	pw, e := c.takePassword(&a, b, false)
+	if e != nil {
+		return fail(e)
+	}
 	*cur = a
+	c.st.setPassword(a.ID, pw)
 	c.st.changed()
 	return answer(c.adminView(cur))
 }
@@ -344,6 +433,7 @@ func deleteAdmin(c *call) (int, any) {
 		}
 	}
 	delete(c.st.admins, id)
+	delete(c.st.passwords, id)
 	c.st.changed()
 	return answer(struct{}{})
 }
@@ -572,7 +662,25 @@ func randomString(alphabet string, n int) string {
 
 // ---- roles ----
 
-var roleFilterFields = map[string]bool{"id": true, "name": true}
+// Roles (/setting/roles) as LogicMonitor documents them, and where its
+// documents are silent, the safe choice (marked UNCONFIRMED):
+//
+//   - name and privileges are required on POST and PUT (the Swagger's
+//     required properties); names are unique, compared exactly (400).
+//   - every privilege needs objectType (not blank), objectId (may be "",
+//     as for the "help" privileges) and an operation LogicMonitor documents:
+//     read, write or ack; anything else is a 400 naming the privilege.
+//     objectName is read-only and echoes objectId (UNCONFIRMED).
+//   - roleGroupId is kept and answered although the Swagger subset predates
+//     it (LogicMonitor's own provider and SDKs have it); role groups are
+//     not modelled, so any id >= 0 is accepted (UNCONFIRMED).
+//   - deleting a role that users still hold is refused with 400 and the
+//     number of users (UNCONFIRMED: the documents are silent). This is the
+//     safe choice: deleting it would either leave users with a dangling
+//     role or silently strip their privileges (and a user's last role).
+//     Remove the role from its users, or delete them, first.
+
+var roleFilterFields = map[string]bool{"id": true, "name": true, "description": true}
 
 func roleField(r *Role, field string) string {
 	switch field {
@@ -580,22 +688,30 @@ func roleField(r *Role, field string) string {
 		return strconv.Itoa(int(r.ID))
 	case "name":
 		return r.Name
+	case "description":
+		return r.Description
 	}
 	return ""
 }
 
-// roleView is the Role object: privileges always present (the Swagger
-// requires it), associatedUserCount computed.
+// roleView is the Role object: name and privileges always present (the
+// Swagger requires them), associatedUserCount computed.
 type roleView struct {
 	ID                  int32       `json:"id"`
 	Name                string      `json:"name"`
 	Description         string      `json:"description"`
 	AssociatedUserCount int32       `json:"associatedUserCount"`
 	Privileges          []Privilege `json:"privileges"`
+	TwoFARequired       bool        `json:"twoFARequired"`
+	RequireEULA         bool        `json:"requireEULA"`
+	RoleGroupID         int32       `json:"roleGroupId"`
 }
 
 func (c *call) roleView(r *Role) roleView {
-	v := roleView{ID: r.ID, Name: r.Name, Description: r.Description, Privileges: r.Privileges}
+	v := roleView{
+		ID: r.ID, Name: r.Name, Description: r.Description, Privileges: r.Privileges,
+		TwoFARequired: r.TwoFARequired, RequireEULA: r.RequireEULA, RoleGroupID: r.RoleGroupID,
+	}
 	if v.Privileges == nil {
 		v.Privileges = []Privilege{}
 	}
@@ -630,15 +746,49 @@ func getRole(c *call) (int, any) {
 }
 
 type roleBody struct {
-	Name        *string      `json:"name"`
-	Description *string      `json:"description"`
-	Privileges  *[]Privilege `json:"privileges"`
+	Name          *string          `json:"name"`
+	Description   *string          `json:"description"`
+	Privileges    *[]privilegeBody `json:"privileges"`
+	TwoFARequired *bool            `json:"twoFARequired"`
+	RequireEULA   *bool            `json:"requireEULA"`
+	RoleGroupID   *int32           `json:"roleGroupId"`
+}
+
+// privilegeBody is a privilege as sent; pointers tell absent from empty.
+// objectName and subOperation are read-only and ignored.
+type privilegeBody struct {
+	ObjectType *string `json:"objectType"`
+	ObjectID   *string `json:"objectId"`
+	Operation  *string `json:"operation"`
+}
+
+// privilegeOperations are the operations LogicMonitor documents.
+var privilegeOperations = []string{"read", "write", "ack"}
+
+func checkPrivileges(in []privilegeBody) ([]Privilege, *apiError) {
+	out := make([]Privilege, 0, len(in))
+	for i, p := range in {
+		switch {
+		case p.ObjectType == nil || strings.TrimSpace(*p.ObjectType) == "":
+			return nil, errorf(http.StatusBadRequest, "privileges[%d]: objectType is required, such as host_group, dashboard_group, setting or help", i)
+		case p.ObjectID == nil:
+			return nil, errorf(http.StatusBadRequest, "privileges[%d]: objectId is required (\"*\" for all objects of the type)", i)
+		case p.Operation == nil || !slices.Contains(privilegeOperations, *p.Operation):
+			op := ""
+			if p.Operation != nil {
+				op = *p.Operation
+			}
+			return nil, errorf(http.StatusBadRequest, "privileges[%d]: operation %q is invalid: use one of %s", i, op, strings.Join(privilegeOperations, ", "))
+		}
+		out = append(out, Privilege{ObjectType: *p.ObjectType, ObjectID: *p.ObjectID, ObjectName: *p.ObjectID, Operation: *p.Operation})
+	}
+	return out, nil
 }
 
 func (c *call) applyRole(r *Role, b roleBody, replace bool) *apiError {
 	if replace {
-		if b.Name == nil {
-			return errorf(http.StatusBadRequest, "name is required")
+		if b.Name == nil || b.Privileges == nil {
+			return errorf(http.StatusBadRequest, "name and privileges are required")
 		}
 		*r = Role{ID: r.ID}
 	}
@@ -658,7 +808,23 @@ func (c *call) applyRole(r *Role, b roleBody, replace bool) *apiError {
 		r.Description = *b.Description
 	}
 	if b.Privileges != nil {
-		r.Privileges = *b.Privileges
+		ps, e := checkPrivileges(*b.Privileges)
+		if e != nil {
+			return e
+		}
+		r.Privileges = ps
+	}
+	if b.TwoFARequired != nil {
+		r.TwoFARequired = *b.TwoFARequired
+	}
+	if b.RequireEULA != nil {
+		r.RequireEULA = *b.RequireEULA
+	}
+	if b.RoleGroupID != nil {
+		if *b.RoleGroupID < 0 {
+			return errorf(http.StatusBadRequest, "roleGroupId %d is invalid: it must not be negative", *b.RoleGroupID)
+		}
+		r.RoleGroupID = *b.RoleGroupID
 	}
 	return nil
 }
@@ -705,10 +871,9 @@ func deleteRole(c *call) (int, any) {
 	if _, found := c.st.roles[id]; !found {
 		return fail(errRoleNotFound(id))
 	}
-	// UNCONFIRMED: LogicMonitor refuses to delete a role still assigned,
-	// which also keeps every user's role references valid here.
+	// Refused while users hold it: see the comment block on roles above.
 	if n := c.roleUsers(id); n > 0 {
-		return fail(errorf(http.StatusBadRequest, "Role <%d> is assigned to %d users and cannot be deleted", id, n))
+		return fail(errorf(http.StatusBadRequest, "Role <%d> is assigned to %d users and cannot be deleted: remove it from them first", id, n))
 	}
 	delete(c.st.roles, id)
 	c.st.changed()

@@ -391,7 +391,7 @@ func TestAdmins(t *testing.T) {
 		t.Errorf("patch user: %s", r.body)
 	}
 	r = s.do(t, req{method: "PUT", path: "/setting/admins/143", body: `{"username":"ci-bot","email":"ci@example.com","roles":[{"id":2}]}`, cred: adminCred})
-	if m := r.json(t); m["firstName"] != nil || m["apionly"] != false || m["status"] != "active" {
+	if m := r.json(t); m["firstName"] != "" || m["apionly"] != false || m["status"] != "active" {
 		t.Errorf("put user: %s", r.body)
 	}
 
@@ -423,11 +423,13 @@ func TestAdmins(t *testing.T) {
 	}
 	wantError(t, s.do(t, req{path: "/setting/admins/143", cred: adminCred}), 404, "User <143> is not found")
 
-	// Passwords never come back.
+	// Passwords never come back: every answer says "password": "".
 	for _, rq := range []req{{path: "/setting/admins", query: "size=1000"}, {path: "/setting/admins/131"}} {
 		rq.cred = adminCred
-		if r := s.do(t, rq); strings.Contains(string(r.body), "password") || strings.Contains(string(r.body), "Secret-123") {
-			t.Errorf("password shown: %s", r.body)
+		r := s.do(t, rq)
+		if strings.Contains(string(r.body), "Secret-123") || strings.Contains(string(r.body), "Other-456") ||
+			!strings.Contains(string(r.body), `"password":""`) {
+			t.Errorf("password shown or missing: %s", r.body)
 		}
 	}
 	if snap := string(marshalState(s.Server.Snapshot())); strings.Contains(snap, "Secret-123") || strings.Contains(snap, "Other-456") {
@@ -452,7 +454,7 @@ func TestRoles(t *testing.T) {
 	if m := s.do(t, req{path: "/setting/admins/141", cred: adminCred}).json(t); m["roles"].([]any)[0].(map[string]any)["name"] != "read-only" {
 		t.Errorf("user does not show the new role name: %v", m["roles"])
 	}
-	wantStatus(t, s.do(t, req{method: "PUT", path: "/setting/roles/3", body: `{"name":"tokens-admin"}`, cred: adminCred}), http.StatusOK)
+	wantStatus(t, s.do(t, req{method: "PUT", path: "/setting/roles/3", body: `{"name":"tokens-admin","privileges":[]}`, cred: adminCred}), http.StatusOK)
 	wantStatus(t, s.do(t, req{method: "DELETE", path: "/setting/roles/3", cred: adminCred}), http.StatusOK)
 	wantError(t, s.do(t, req{path: "/setting/roles/3", cred: adminCred}), 404, "Role <3> is not found")
 }
@@ -467,5 +469,97 @@ func TestIDsContinue(t *testing.T) {
 			t.Fatalf("id = %v, want %v", id, want)
 		}
 		s.do(t, req{method: "DELETE", path: fmt.Sprintf("/setting/admins/131/apitokens/%d", int(want)), cred: adminCred})
+	}
+}
+
+// TestRoleValidation: the required properties and privilege rules of the
+// roles comment block in api.go, as 400s naming the privilege and the fix.
+func TestRoleValidation(t *testing.T) {
+	s := startSim(t, Options{})
+	for _, tc := range []struct {
+		name, body, want string
+	}{
+		{"no privileges", `{"name":"r"}`, "name and privileges are required"},
+		{"blank object type", `{"name":"r","privileges":[{"objectType":" ","objectId":"*","operation":"read"}]}`, "privileges[0]: objectType is required"},
+		{"no object id", `{"name":"r","privileges":[{"objectType":"help","operation":"read"}]}`, "privileges[0]: objectId is required"},
+		{"unknown operation", `{"name":"r","privileges":[{"objectType":"help","objectId":"","operation":"read"},{"objectType":"host_group","objectId":"*","operation":"delete"}]}`, `privileges[1]: operation "delete" is invalid: use one of read, write, ack`},
+		{"duplicate name", `{"name":"readonly","privileges":[]}`, "already used by role <2>"},
+		{"negative group", `{"name":"r","privileges":[],"roleGroupId":-1}`, "roleGroupId -1 is invalid"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wantError(t, s.do(t, req{method: "POST", path: "/setting/roles", body: tc.body, cred: adminCred}), 400, tc.want)
+		})
+	}
+	if n := len(s.Server.Roles()); n != 2 {
+		t.Errorf("rejected creates left %d roles, want the 2 of the fixture", n)
+	}
+
+	r := s.do(t, req{method: "POST", path: "/setting/roles", cred: adminCred, body: `{"name":"ci","twoFARequired":true,"roleGroupId":4,
+		"privileges":[{"objectType":"host_group","objectId":"*","operation":"ack"}]}`})
+	m := r.json(t)
+	p := m["privileges"].([]any)[0].(map[string]any)
+	if m["twoFARequired"] != true || m["requireEULA"] != false || m["roleGroupId"] != 4.0 || p["objectName"] != "*" || p["operation"] != "ack" {
+		t.Errorf("create role: %s", r.body)
+	}
+	// PATCH leaves what it does not name.
+	r = s.do(t, req{method: "PATCH", path: "/setting/roles/3", body: `{"requireEULA":true}`, cred: adminCred})
+	if m := r.json(t); m["twoFARequired"] != true || m["requireEULA"] != true || len(m["privileges"].([]any)) != 1 {
+		t.Errorf("patch role: %s", r.body)
+	}
+
+	// A role held by a user cannot go; once the user has gone, it can.
+	s.do(t, req{method: "POST", path: "/setting/admins", cred: adminCred, body: `{"username":"svc","email":"s@example.com","roles":[{"id":3}],"apionly":true}`})
+	wantError(t, s.do(t, req{method: "DELETE", path: "/setting/roles/3", cred: adminCred}), 400, "is assigned to 1 users and cannot be deleted")
+	s.do(t, req{method: "DELETE", path: "/setting/admins/143", cred: adminCred})
+	wantStatus(t, s.do(t, req{method: "DELETE", path: "/setting/roles/3", cred: adminCred}), http.StatusOK)
+}
+
+// TestAdminAnswersAndPasswords: every Admin answer carries the Swagger's
+// required properties, its roles as whole Role objects, and an empty
+// password; passwords follow the rules of the users comment block.
+func TestAdminAnswersAndPasswords(t *testing.T) {
+	s := startSim(t, Options{})
+	wantError(t, s.do(t, req{method: "POST", path: "/setting/admins", cred: adminCred,
+		body: `{"username":"alice","email":"a@example.com","roles":[{"id":2}],"apionly":false}`}), 400, "password is required")
+	wantError(t, s.do(t, req{method: "POST", path: "/setting/admins", cred: adminCred,
+		body: `{"username":"alice","email":"a@example.com","roles":[{"id":2}],"password":"Short1"}`}), 400, "too short")
+	wantError(t, s.do(t, req{method: "POST", path: "/setting/admins", cred: adminCred,
+		body: `{"username":"JDOE","email":"a@example.com","roles":[{"id":2}],"apionly":true}`}), 400, "already used by user <131>")
+
+	r := s.do(t, req{method: "POST", path: "/setting/admins", cred: adminCred,
+		body: `{"username":"alice","email":"a@example.com","roles":[{"id":2}],"password":"First-Secret-1"}`})
+	wantStatus(t, r, http.StatusOK)
+	if strings.Contains(string(r.body), "First-Secret-1") {
+		t.Fatalf("password echoed: %s", r.body)
+	}
+	_, list := items(t, s.do(t, req{path: "/setting/admins", query: `filter=username:"alice"`, cred: adminCred}))
+	if len(list) != 1 {
+		t.Fatalf("filter by username: %v", list)
+	}
+	for _, k := range []string{"username", "email", "roles", "password"} {
+		if _, ok := list[0][k]; !ok {
+			t.Errorf("required property %q missing: %v", k, list[0])
+		}
+	}
+	role := list[0]["roles"].([]any)[0].(map[string]any)
+	if role["name"] != "readonly" || role["privileges"] == nil {
+		t.Errorf("embedded role is not a whole Role: %v", role)
+	}
+	if !s.Server.PasswordIs(143, "First-Secret-1") {
+		t.Error("the create's password was not taken")
+	}
+
+	// Without changePassword a password in the body is ignored.
+	s.do(t, req{method: "PATCH", path: "/setting/admins/143", body: `{"password":"Second-Secret-2"}`, cred: adminCred})
+	if !s.Server.PasswordIs(143, "First-Secret-1") {
+		t.Error("a PATCH without changePassword changed the password")
+	}
+	wantError(t, s.do(t, req{method: "PATCH", path: "/setting/admins/143", query: "changePassword=true", body: `{"note":"x"}`, cred: adminCred}), 400, "needs a password")
+	s.do(t, req{method: "PATCH", path: "/setting/admins/143", query: "changePassword=true", body: `{"password":"Second-Secret-2"}`, cred: adminCred})
+	if !s.Server.PasswordIs(143, "Second-Secret-2") {
+		t.Error("changePassword=true did not change the password")
+	}
+	if snap := string(marshalState(s.Server.Snapshot())); strings.Contains(snap, "Secret-") {
+		t.Error("a password reached the state")
 	}
 }

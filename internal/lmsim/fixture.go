@@ -90,12 +90,16 @@ type NextIDs struct {
 	APITokens int32 `json:"apiTokens"`
 }
 
-// Role is the Swagger Role definition, reduced to what the simulator keeps.
+// Role is the Swagger Role definition, reduced to what the simulator keeps,
+// plus roleGroupId (see roleView).
 type Role struct {
-	ID          int32       `json:"id"`
-	Name        string      `json:"name"`
-	Description string      `json:"description,omitempty"`
-	Privileges  []Privilege `json:"privileges,omitempty"`
+	ID            int32       `json:"id"`
+	Name          string      `json:"name"`
+	Description   string      `json:"description,omitempty"`
+	Privileges    []Privilege `json:"privileges,omitempty"`
+	TwoFARequired bool        `json:"twoFARequired,omitempty"`
+	RequireEULA   bool        `json:"requireEULA,omitempty"`
+	RoleGroupID   int32       `json:"roleGroupId,omitempty"`
 }
 
 // Privilege is the Swagger Privilege definition.

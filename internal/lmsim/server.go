@@ -9,6 +9,7 @@ package lmsim
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -174,6 +175,15 @@ func (s *Server) Roles() []Role {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	return s.store.snapshot().Roles
+}
+
+// PasswordIs reports whether pw is the last password set for the user.
+// Only tests ask: the simulator keeps no password but this hash.
+func (s *Server) PasswordIs(adminID int32, pw string) bool {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	h, ok := s.store.passwords[adminID]
+	return ok && h == sha256.Sum256([]byte(pw))
 }
 
 // Snapshot returns the whole account in the fixture format, next ids

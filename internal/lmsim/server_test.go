@@ -193,7 +193,7 @@ func TestStatePersistence(t *testing.T) {
 	s.do(t, req{method: "DELETE", path: "/setting/admins/131/apitokens/146", cred: adminCred})
 	s.do(t, req{method: "POST", path: "/setting/admins/131/apitokens", body: `{}`, cred: adminCred}) // 152
 	s.do(t, req{method: "DELETE", path: "/setting/admins/131/apitokens/152", cred: adminCred})
-	s.do(t, req{method: "POST", path: "/setting/admins", body: `{"username":"new","email":"n@example.com","roles":[{"id":2}]}`, cred: adminCred})
+	s.do(t, req{method: "POST", path: "/setting/admins", body: `{"username":"new","email":"n@example.com","roles":[{"id":2}],"apionly":true}`, cred: adminCred})
 
 	// Written on each change, before any shutdown.
 	f, err := LoadFixture(path)

@@ -24,6 +24,9 @@ type store struct {
 	byAccessID map[string]int32
 	byBearer   map[[32]byte]int32
 	next       NextIDs
+	// passwords holds the SHA-256 of each user's last password, in memory
+	// only: never answered, never written to the state file.
+	passwords map[int32][32]byte
 
 	// seq counts changes; persisted is the last seq written to disk. They
 	// let concurrent writers skip a snapshot older than one already saved.
@@ -38,6 +41,7 @@ func newStore(f *Fixture) *store {
 		tokens:     map[int32]*Token{},
 		byAccessID: map[string]int32{},
 		byBearer:   map[[32]byte]int32{},
+		passwords:  map[int32][32]byte{},
 	}
 	for i := range f.Roles {
 		r := f.Roles[i]
@@ -82,6 +86,13 @@ func (s *store) deleteToken(id int32) {
 	delete(s.byAccessID, t.AccessID)
 	if t.Bearer() {
 		delete(s.byBearer, sha256.Sum256([]byte(t.AccessKey)))
+	}
+}
+
+// setPassword remembers a user's new password; "" keeps the old one.
+func (s *store) setPassword(adminID int32, pw string) {
+	if pw != "" {
+		s.passwords[adminID] = sha256.Sum256([]byte(pw))
 	}
 }
 

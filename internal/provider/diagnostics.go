@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
@@ -54,4 +56,36 @@ func toInt32(v int64) int32 {
 		return 0
 	}
 	return int32(v)
+}
+
+// ready reports whether the provider could be configured, with the
+// diagnostic that says why not.
+func ready(d *providerData, diags *diag.Diagnostics) bool {
+	if d == nil {
+		diags.Append(apiErrorDiag("reach LogicMonitor", errNotConfigured))
+		return false
+	}
+	return true
+}
+
+// parseStateID reads the numeric id of a user or role from state.
+func parseStateID(typeName string, id types.String, diags *diag.Diagnostics) (int32, bool) {
+	if diags.HasError() {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(id.ValueString(), 10, 32)
+	if err != nil || n <= 0 {
+		diags.AddError("Corrupt "+typeName+" state", fmt.Sprintf("id %q is not a positive number; remove the resource "+
+			"from the state (terraform state rm) and import it again.", id.ValueString()))
+		return 0, false
+	}
+	return int32(n), true
+}
+
+// goneWarning is the warning of a Read that finds the object deleted
+// outside Terraform.
+func goneWarning(kind, what string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic(kind+" no longer exists",
+		fmt.Sprintf("LogicMonitor has no %s any more (it was deleted outside Terraform). "+
+			"It is removed from the state; the next plan creates a new one.", what))
 }

@@ -324,7 +324,7 @@ func resolveCredentials(cfg providerModel, out *lm.Config, resp *provider.Config
 }
 
 func (p *lmProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newAPITokenResource}
+	return []func() resource.Resource{newAPITokenResource, newRoleResource, newUserResource}
 }
 
 func (p *lmProvider) DataSources(_ context.Context) []func() datasource.DataSource {

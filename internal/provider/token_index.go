@@ -156,3 +156,13 @@ func (x *tokenIndex) put(t lm.APIToken) {
 func (x *tokenIndex) remove(adminID int32, typ string, id int32) {
 	x.apply(adminID, typ, func(m map[int32]lm.APIToken) { delete(m, id) })
 }
+
+// forget drops what the index knows of a user's tokens, after the user
+// was deleted (and its tokens with it): the next lookup asks LogicMonitor.
+func (x *tokenIndex) forget(adminID int32) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
+		delete(x.sets, tokenSetKey{adminID, typ})
+	}
+}

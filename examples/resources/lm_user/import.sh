@@ -1,0 +1,8 @@
+# By user id:
+terraform import lm_user.deployer 143
+
+# By username:
+terraform import lm_user.deployer svc-ci-deployer
+
+# A password is never read back: after an import, password_wo stays unset
+# until you set it together with a password_wo_version.

@@ -1,0 +1,63 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// idIdentity is the resource identity of lm_user and lm_role: the object's
+// numeric id, the one number of its API path.
+type idIdentity struct {
+	ID types.Int64 `tfsdk:"id"`
+}
+
+// idIdentitySchema describes idIdentity; Terraform 1.12+ and OpenTofu
+// 1.12+ accept it in an import block's identity.
+func idIdentitySchema(desc string) identityschema.Schema {
+	return identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"id": identityschema.Int64Attribute{Description: desc, RequiredForImport: true},
+		},
+	}
+}
+
+// setIDIdentity records the identity of the object whose state id is id.
+// CLIs without resource identity hand the provider no identity to set.
+func setIDIdentity(ctx context.Context, ident *tfsdk.ResourceIdentity, id types.String, diags *diag.Diagnostics) {
+	if ident == nil {
+		return
+	}
+	n, err := strconv.ParseInt(id.ValueString(), 10, 64)
+	if err != nil {
+		diags.AddError("Corrupt state", fmt.Sprintf("id %q is not a number", id.ValueString()))
+		return
+	}
+	diags.Append(ident.Set(ctx, idIdentity{ID: types.Int64Value(n)})...)
+}
+
+// importID is the import id, or the id of an import block's identity
+// (then written as a number string, as an id would be).
+func importID(ctx context.Context, req resource.ImportStateRequest, kind string, diags *diag.Diagnostics) (string, bool) {
+	if req.ID != "" || req.Identity == nil || req.Identity.Raw.IsNull() {
+		return req.ID, true
+	}
+	var ident idIdentity
+	diags.Append(req.Identity.Get(ctx, &ident)...)
+	if diags.HasError() {
+		return "", false
+	}
+	if ident.ID.IsNull() || ident.ID.IsUnknown() || ident.ID.ValueInt64() <= 0 || ident.ID.ValueInt64() > math.MaxInt32 {
+		diags.AddError("Invalid import identity", fmt.Sprintf("identity.id must be the positive id of the %s, got %s. "+
+			"Write identity = { id = <%s id> }, such as { id = 7 }.", kind, ident.ID, kind))
+		return "", false
+	}
+	return strconv.FormatInt(ident.ID.ValueInt64(), 10), true
+}

@@ -1,0 +1,389 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lm"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*roleResource)(nil)
+	_ resource.ResourceWithImportState = (*roleResource)(nil)
+	_ resource.ResourceWithIdentity    = (*roleResource)(nil)
+)
+
+func newRoleResource() resource.Resource { return &roleResource{} }
+
+type roleResource struct{ data *providerData }
+
+// roleResourceModel is the lm_role resource's schema as a Go struct.
+type roleResourceModel struct {
+	ID                  types.String `tfsdk:"id"`
+	Name                types.String `tfsdk:"name"`
+	Description         types.String `tfsdk:"description"`
+	Privileges          types.Set    `tfsdk:"privileges"`
+	TwoFARequired       types.Bool   `tfsdk:"two_fa_required"`
+	RequireEULA         types.Bool   `tfsdk:"require_eula"`
+	RoleGroupID         types.Int64  `tfsdk:"role_group_id"`
+	AssociatedUserCount types.Int64  `tfsdk:"associated_user_count"`
+}
+
+// privilegeModel is one element of privileges.
+type privilegeModel struct {
+	ObjectType types.String `tfsdk:"object_type"`
+	ObjectID   types.String `tfsdk:"object_id"`
+	Operation  types.String `tfsdk:"operation"`
+}
+
+var privilegeAttrTypes = map[string]attr.Type{
+	"object_type": types.StringType,
+	"object_id":   types.StringType,
+	"operation":   types.StringType,
+}
+
+func (r *roleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_role"
+}
+
+func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A LogicMonitor role (`/setting/roles`): a named set of privileges that users hold. " +
+			"Give a service account's user a role with only the privileges it needs. Every attribute but `id` and " +
+			"`associated_user_count` is updated in place (PATCH). LogicMonitor refuses to delete a role that users " +
+			"still hold: destroy or change those users first (Terraform does so by itself when they are in the same configuration).",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The role's numeric id, as a string; use it in `lm_user.roles` (as a number).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Role name, unique in the portal (exact match, case included).",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 255)},
+			},
+			"description": schema.StringAttribute{
+				MarkdownDescription: "Free-text description. Defaults to `\"\"`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(""),
+			},
+			"privileges": schema.SetNestedAttribute{
+				MarkdownDescription: "What the role may do, one object per privilege, as LogicMonitor's privilege fields. " +
+					"An empty set is a role that may do nothing.",
+				Required: true,
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"object_type": schema.StringAttribute{
+							MarkdownDescription: "Kind of object the privilege covers, such as `host_group`, `dashboard_group`, " +
+								"`report_group`, `setting` or `help` (LogicMonitor's `objectType`).",
+							Required: true,
+							Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`\S`),
+								`must name the kind of object the privilege covers, such as "host_group", "dashboard_group", "setting" or "help"`)},
+						},
+						"object_id": schema.StringAttribute{
+							MarkdownDescription: "Which object of that kind: an id, `*` for all of them, or a name LogicMonitor " +
+								"defines for the type (such as `private` for private dashboards, or `\"\"` for `help`).",
+							Required: true,
+						},
+						"operation": schema.StringAttribute{
+							MarkdownDescription: "`read` (view), `write` (manage) or `ack` (acknowledge alerts, for device groups).",
+							Required:            true,
+							Validators:          []validator.String{stringvalidator.OneOf(lm.PrivilegeOperations...)},
+						},
+					},
+				},
+			},
+			"two_fa_required": schema.BoolAttribute{
+				MarkdownDescription: "Whether users holding the role must sign in with two-factor authentication. Defaults to `false`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+			},
+			"require_eula": schema.BoolAttribute{
+				MarkdownDescription: "Whether users holding the role must accept the end-user license agreement. Defaults to `false`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+			},
+			"role_group_id": schema.Int64Attribute{
+				MarkdownDescription: "Id of the role group the role is filed under in the portal. LogicMonitor's choice when not set.",
+				Optional:            true,
+				Computed:            true,
+				Validators:          []validator.Int64{int64validator.Between(0, math.MaxInt32)},
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			},
+			"associated_user_count": schema.Int64Attribute{
+				MarkdownDescription: "How many users hold the role, as of the last refresh.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *roleResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("The role's numeric id.")
+}
+
+func (r *roleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// toAPI builds the write body from the plan.
+func (m roleResourceModel) toAPI(ctx context.Context) (lm.RoleWrite, diag.Diagnostics) {
+	var privs []privilegeModel
+	diags := m.Privileges.ElementsAs(ctx, &privs, false)
+	out := lm.RoleWrite{
+		Name:          m.Name.ValueString(),
+		Description:   m.Description.ValueString(),
+		TwoFARequired: m.TwoFARequired.ValueBool(),
+		RequireEULA:   m.RequireEULA.ValueBool(),
+		RoleGroupID:   toInt32(m.RoleGroupID.ValueInt64()),
+		Privileges:    make([]lm.Privilege, 0, len(privs)),
+	}
+	for _, p := range privs {
+		out.Privileges = append(out.Privileges, lm.Privilege{
+			ObjectType: p.ObjectType.ValueString(), ObjectID: p.ObjectID.ValueString(), Operation: p.Operation.ValueString(),
+		})
+	}
+	return out, diags
+}
+
+// roleModelFromAPI is the resource's view of a role LogicMonitor reports.
+func roleModelFromAPI(r lm.Role) (roleResourceModel, diag.Diagnostics) {
+	elems := make([]attr.Value, 0, len(r.Privileges))
+	var diags diag.Diagnostics
+	for _, p := range r.Privileges {
+		obj, d := types.ObjectValue(privilegeAttrTypes, map[string]attr.Value{
+			"object_type": types.StringValue(p.ObjectType),
+			"object_id":   types.StringValue(p.ObjectID),
+			"operation":   types.StringValue(p.Operation),
+		})
+		diags.Append(d...)
+		elems = append(elems, obj)
+	}
+	set, d := types.SetValue(types.ObjectType{AttrTypes: privilegeAttrTypes}, elems)
+	diags.Append(d...)
+	return roleResourceModel{
+		ID:                  types.StringValue(strconv.Itoa(int(r.ID))),
+		Name:                types.StringValue(r.Name),
+		Description:         types.StringValue(r.Description),
+		Privileges:          set,
+		TwoFARequired:       types.BoolValue(r.TwoFARequired),
+		RequireEULA:         types.BoolValue(r.RequireEULA),
+		RoleGroupID:         types.Int64Value(int64(r.RoleGroupID)),
+		AssociatedUserCount: types.Int64Value(int64(r.AssociatedUserCount)),
+	}, diags
+}
+
+func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if !ready(r.data, &resp.Diagnostics) {
+		return
+	}
+	var plan roleResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	body, diags := plan.toAPI(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	role, err := r.data.client.CreateRole(ctx, body)
+	if err != nil {
+		resp.Diagnostics.Append(r.writeErrorDiag(ctx, "create the role", body.Name, 0, err))
+		return
+	}
+	m, diags := roleModelFromAPI(*role)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setIDIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+}
+
+func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if !ready(r.data, &resp.Diagnostics) {
+		return
+	}
+	var state roleResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	id, ok := parseStateID("lm_role", state.ID, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	role, err := r.data.client.GetRole(ctx, id)
+	if lm.IsNotFound(err) {
+		resp.Diagnostics.Append(goneWarning("Role", fmt.Sprintf("role %d (%q)", id, state.Name.ValueString())))
+		resp.State.RemoveResource(ctx)
+		// The framework wants an identity after every Read that did not
+		// fail, even one that removes the resource; a CLI without identity
+		// (Terraform before 1.12) sent none to keep.
+		setIDIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(apiErrorDiag("read the role", err))
+		return
+	}
+	m, diags := roleModelFromAPI(*role)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setIDIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+}
+
+func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if !ready(r.data, &resp.Diagnostics) {
+		return
+	}
+	var plan, state roleResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	id, ok := parseStateID("lm_role", state.ID, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	body, diags := plan.toAPI(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	role, err := r.data.client.UpdateRole(ctx, id, body)
+	if err != nil {
+		resp.Diagnostics.Append(r.writeErrorDiag(ctx, "update the role", body.Name, id, err))
+		return
+	}
+	m, diags := roleModelFromAPI(*role)
+	resp.Diagnostics.Append(diags...)
+	// The user count moves with users, not with this update: keep the
+	// planned value (Read refreshes it), so the apply matches the plan.
+	m.AssociatedUserCount = plan.AssociatedUserCount
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setIDIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+}
+
+func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if !ready(r.data, &resp.Diagnostics) {
+		return
+	}
+	var state roleResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	id, ok := parseStateID("lm_role", state.ID, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	err := r.data.client.DeleteRole(ctx, id)
+	if err == nil || lm.IsNotFound(err) {
+		return
+	}
+	d := apiErrorDiag("delete the role", err)
+	// LogicMonitor refuses to delete a role that users hold: say which.
+	if role, gerr := r.data.client.GetRole(ctx, id); gerr == nil && role.AssociatedUserCount > 0 {
+		d = diag.NewErrorDiagnostic("Cannot delete the role", fmt.Sprintf("%s\n\nRole %d (%q) is still held by %d user(s). "+
+			"Remove it from their roles (lm_user.roles) or delete those users first, then destroy the role again.",
+			err, id, role.Name, role.AssociatedUserCount))
+	}
+	resp.Diagnostics.Append(d)
+}
+
+// writeErrorDiag explains a failed create or update: a name another role
+// already has is the common case, so it is looked up and named.
+func (r *roleResource) writeErrorDiag(ctx context.Context, action, name string, self int32, err error) diag.Diagnostic {
+	if roles, ferr := r.data.client.FindRolesByName(ctx, name); ferr == nil {
+		for _, other := range roles {
+			if other.ID != self {
+				return diag.NewAttributeErrorDiagnostic(path.Root("name"), "Role name already taken",
+					fmt.Sprintf("LogicMonitor already has a role named %q (id %d), and role names are unique. Choose another name, "+
+						"or adopt that role with `terraform import lm_role.<name> %d` (or an import block).\n\n%s",
+						name, other.ID, other.ID, err))
+			}
+		}
+	}
+	return apiErrorDiag(action, err)
+}
+
+func (r *roleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !ready(r.data, &resp.Diagnostics) {
+		return
+	}
+	id, ok := importID(ctx, req, "role", &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	role := lookupForImport(ctx, id, "role", "Use the role's numeric id (such as \"7\") or its exact name (such as \"ci-tokens\"), "+
+		"or, on Terraform 1.12+ and OpenTofu 1.12+, identity = { id = 7 } instead of id in the import block.",
+		r.data.client.GetRole, r.data.client.FindRolesByName, &resp.Diagnostics)
+	if role == nil {
+		return
+	}
+	m, diags := roleModelFromAPI(*role)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setIDIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+}
+
+// lookupForImport resolves an import id that is either an object's
+// numeric id or its name, with an error that shows both forms.
+func lookupForImport[T any](ctx context.Context, rawID, kind, forms string,
+	byID func(context.Context, int32) (*T, error), byName func(context.Context, string) ([]T, error), diags *diag.Diagnostics,
+) *T {
+	id := strings.TrimSpace(rawID)
+	var found *T
+	var err error
+	switch {
+	case id == "":
+		diags.AddError("Invalid import id", fmt.Sprintf("The %s import id is empty. %s", kind, forms))
+		return nil
+	case isDigits(id):
+		n, perr := strconv.ParseInt(id, 10, 32)
+		if perr != nil || n <= 0 {
+			diags.AddError("Invalid import id", fmt.Sprintf("%q is not a valid %s id. %s", rawID, kind, forms))
+			return nil
+		}
+		found, err = byID(ctx, int32(n))
+		if lm.IsNotFound(err) {
+			found, err = nil, nil
+		}
+	default:
+		var all []T
+		all, err = byName(ctx, id)
+		if len(all) > 0 {
+			found = &all[0]
+		}
+	}
+	if err != nil {
+		diags.Append(apiErrorDiag("look up the "+kind+" to import", err))
+		return nil
+	}
+	if found == nil {
+		diags.AddError(strings.ToUpper(kind[:1])+kind[1:]+" not found", fmt.Sprintf("LogicMonitor has no %s matching %q. %s", kind, rawID, forms))
+	}
+	return found
+}
+
+// int64SetOf turns ids into a set of numbers.
+func int64SetOf(ids []int32) basetypes.SetValue {
+	elems := make([]attr.Value, 0, len(ids))
+	for _, id := range ids {
+		elems = append(elems, types.Int64Value(int64(id)))
+	}
+	return types.SetValueMust(types.Int64Type, elems)
+}

@@ -1,0 +1,220 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/lmtf/terraform-provider-lm/internal/acctest"
+)
+
+const roleName = "lm_role.test"
+
+func roleConfig(e *acctest.Env, body string) string {
+	return e.ProviderBlock("") + fmt.Sprintf(`
+resource "lm_role" "test" {
+  %s
+}
+`, body)
+}
+
+func privilege(typ, id, op string) knownvalue.Check {
+	return knownvalue.ObjectExact(map[string]knownvalue.Check{
+		"object_type": knownvalue.StringExact(typ),
+		"object_id":   knownvalue.StringExact(id),
+		"operation":   knownvalue.StringExact(op),
+	})
+}
+
+func TestAccRole_lifecycle(t *testing.T) {
+	e := acctest.New(t)
+	acctest.SkipOnRealPortal(t) // role group 3 exists only in the simulator's eyes
+	updated := roleConfig(e, `
+  name            = "acc-ci-tokens-v2"
+  description     = ""
+  two_fa_required = true
+  require_eula    = true
+  role_group_id   = 3
+  privileges = [
+    { object_type = "host_group", object_id = "*", operation = "ack" },
+  ]`)
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(),
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: roleConfig(e, `
+  name        = "acc-ci-tokens"
+  description = "what a CI pipeline may do"
+  privileges = [
+    { object_type = "host_group", object_id = "*", operation = "read" },
+    { object_type = "help", object_id = "", operation = "read" },
+  ]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(roleName, plancheck.ResourceActionCreate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(roleName, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(roleName, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^\d+$`))),
+					statecheck.ExpectKnownValue(roleName, tfjsonpath.New("privileges"), knownvalue.SetExact([]knownvalue.Check{
+						privilege("host_group", "*", "read"), privilege("help", "", "read"),
+					})),
+					statecheck.ExpectKnownValue(roleName, tfjsonpath.New("two_fa_required"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(roleName, tfjsonpath.New("require_eula"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(roleName, tfjsonpath.New("role_group_id"), knownvalue.Int64Exact(0)),
+					statecheck.ExpectKnownValue(roleName, tfjsonpath.New("associated_user_count"), knownvalue.Int64Exact(0)),
+				},
+				Check: e.ObjectExists(roleName),
+			},
+			{
+				// Everything changes in place: same id.
+				Config: updated,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(roleName, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(roleName, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(roleName, tfjsonpath.New("name"), knownvalue.StringExact("acc-ci-tokens-v2")),
+					statecheck.ExpectKnownValue(roleName, tfjsonpath.New("privileges"), knownvalue.SetExact([]knownvalue.Check{
+						privilege("host_group", "*", "ack"),
+					})),
+					statecheck.ExpectKnownValue(roleName, tfjsonpath.New("two_fa_required"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(roleName, tfjsonpath.New("role_group_id"), knownvalue.Int64Exact(3)),
+				},
+				Check: func(s *terraform.State) error {
+					id, _ := stateAttr(s, roleName, "id")
+					n, _ := strconv.ParseInt(id, 10, 32)
+					r, err := e.Client.GetRole(context.Background(), int32(n))
+					if err != nil {
+						return err
+					}
+					if r.Name != "acc-ci-tokens-v2" || !r.RequireEULA || len(r.Privileges) != 1 || r.Privileges[0].Operation != "ack" {
+						return fmt.Errorf("LogicMonitor has %+v", r)
+					}
+					return nil
+				},
+			},
+			{
+				Config:           updated,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{ResourceName: roleName, ImportState: true, ImportStateVerify: true},
+			{
+				ResourceName:      roleName,
+				ImportState:       true,
+				ImportStateId:     "acc-ci-tokens-v2",
+				ImportStateVerify: true,
+			},
+		},
+	})
+}
+
+// TestAccRole_disappears deletes the role behind Terraform's back: the
+// refresh drops it with a warning and the plan re-creates it.
+func TestAccRole_disappears(t *testing.T) {
+	e := acctest.New(t)
+	acctest.SkipOnRealPortal(t)
+	cfg := roleConfig(e, `
+  name       = "acc-vanishing"
+  privileges = []`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(),
+		CheckDestroy:             e.CheckDestroy,
+		Steps: disappearsSteps(t, cfg, roleName, func(id int32) {
+			if err := e.Client.DeleteRole(context.Background(), id); err != nil {
+				t.Fatalf("out-of-band delete: %v", err)
+			}
+		}),
+	})
+}
+
+// disappearsSteps applies cfg, deletes the object behind the resource name
+// out of band with del, and expects the next plan to create it again (and
+// whatever else expect names) under a new id.
+func disappearsSteps(t *testing.T, cfg, name string, del func(id int32), expect ...plancheck.PlanCheck) []resource.TestStep {
+	var first string
+	return []resource.TestStep{
+		{
+			Config: cfg,
+			Check: func(s *terraform.State) error {
+				var err error
+				first, err = stateAttr(s, name, "id")
+				return err
+			},
+		},
+		{
+			PreConfig: func() {
+				id, err := strconv.ParseInt(first, 10, 32)
+				if err != nil {
+					t.Fatalf("id %q: %v", first, err)
+				}
+				del(int32(id))
+			},
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: append([]plancheck.PlanCheck{plancheck.ExpectResourceAction(name, plancheck.ResourceActionCreate)}, expect...),
+			},
+			Check: func(s *terraform.State) error {
+				if id, _ := stateAttr(s, name, "id"); id == first {
+					return fmt.Errorf("expected a new %s, still %s", name, id)
+				}
+				return nil
+			},
+		},
+	}
+}
+
+// TestAccRole_badInput: invalid privileges fail validation naming the
+// attribute and the fix; a taken name fails with the id to import.
+// Nothing is left behind.
+func TestAccRole_badInput(t *testing.T) {
+	e := acctest.New(t)
+	acctest.SkipOnRealPortal(t)
+	before := len(e.Sim.Server.Roles())
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: roleConfig(e, `
+  name       = "acc-bad"
+  privileges = [{ object_type = "host_group", object_id = "*", operation = "delete" }]`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)operation.*value must be one of.*"read".*"write".*"ack".*got: "delete"`),
+			},
+			{
+				Config: roleConfig(e, `
+  name       = "acc-bad"
+  privileges = [{ object_type = "", object_id = "*", operation = "read" }]`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)object_type.*must name the kind of object the privilege covers, such as\s+"host_group"`),
+			},
+			{
+				Config: roleConfig(e, `
+  name       = "readonly"
+  privileges = []`),
+				ExpectError: regexp.MustCompile(`(?s)Role name already taken.*already has a role named "readonly" \(id 2\).*terraform\s+import\s+lm_role.<name>\s+2`),
+			},
+			{
+				Config:        roleConfig(e, `name = "x"`+"\n  privileges = []"),
+				ResourceName:  roleName,
+				ImportState:   true,
+				ImportStateId: "no-such-role",
+				ExpectError:   regexp.MustCompile(`(?s)Role not found.*no role matching "no-such-role"`),
+			},
+		},
+	})
+	if after := len(e.Sim.Server.Roles()); after != before {
+		t.Fatalf("failed runs left roles behind: %d before, %d after", before, after)
+	}
+}
