@@ -501,7 +501,7 @@ import {
 			{
 				Config:      tokenConfig(e, `note = "adopted by identity"`) + importBlock(2147483000),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)API token not found.*identity \{ admin_id = 140, id = 2147483000 \}`),
+				ExpectError: regexp.MustCompile(`(?s)API token not found.*identity \{ admin_id = 140, id =\s+2147483000 \}`),
 			},
 			{
 				Config: cfg,
