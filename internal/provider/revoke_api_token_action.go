@@ -55,8 +55,8 @@ func (a *revokeAPITokenAction) Schema(_ context.Context, _ action.SchemaRequest,
 			"`allow_self_revoke = true` is set in the provider block (with a bearer token as the provider's credential, " +
 			"the provider cannot tell its own access id, so this guard does not apply). No secret is ever printed: " +
 			"LogicMonitor never returns an existing token's key.\n\n" +
-			"A token that a configuration manages as `lm_api_token` shows the change as drift on the next plan: " +
-			"`enabled = false` after `disable`, or a planned re-create after `delete`; update the configuration to match.",
+			"If a configuration manages the token as `lm_api_token`, its next plan undoes the revocation (re-enables a " +
+			"disabled token, re-creates a deleted one): set `enabled = false` there, or remove the resource, before applying it.",
 		Attributes: map[string]schema.Attribute{
 			"access_id": schema.StringAttribute{
 				MarkdownDescription: "Access id of the token to revoke, as shown in the portal and in logs " +
