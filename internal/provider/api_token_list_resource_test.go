@@ -1,12 +1,9 @@
 package provider_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
-	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -18,6 +15,7 @@ import (
 
 	"github.com/lmtf/terraform-provider-lm/internal/acctest"
 	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
+	"github.com/lmtf/terraform-provider-lm/internal/loadtest"
 )
 
 // List resources need Terraform 1.14 or later.
@@ -186,8 +184,8 @@ func TestAccAPITokenList_moreThanOnePage(t *testing.T) {
 			Status: lmsim.StatusEnabled, CreatedOn: 1700000000,
 		})
 	}
-	var log syncBuffer
-	e := acctest.NewSim(t, lmsim.Options{Fixture: fixture, Log: &log})
+	log := loadtest.NewSimLog(nil)
+	e := acctest.NewSim(t, lmsim.Options{Fixture: fixture, Log: log})
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   queryVersions,
 		ProtoV6ProviderFactories: acctest.Factories(),
@@ -226,11 +224,7 @@ list "lm_api_token" "first" {
 
 	// Every page request of the listing: size at most 1000, offsets in step.
 	offsets := map[string]int{}
-	for line := range bytes.Lines(log.Bytes()) {
-		var entry struct{ Method, Path, Query string }
-		if err := json.Unmarshal(line, &entry); err != nil {
-			t.Fatal(err)
-		}
+	for _, entry := range log.Since(0) {
 		if entry.Method != "GET" || entry.Path != lmsim.BasePath+fmt.Sprintf("/setting/admins/%d/apitokens", acctest.AuditorID) {
 			continue
 		}
@@ -248,22 +242,4 @@ list "lm_api_token" "first" {
 	if offsets["0"] != 2 || offsets["1000"] != 1 || len(offsets) != 2 {
 		t.Errorf("page offsets requested: %v, want 0 twice and 1000 once", offsets)
 	}
-}
-
-// syncBuffer collects the simulator's request log.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Clone(b.buf.Bytes())
 }
