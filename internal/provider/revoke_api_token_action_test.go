@@ -138,6 +138,12 @@ func TestAccRevokeAPITokenAction_refusals(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)Refusing to revoke the provider's own credentials.*allow_self_revoke`),
 			},
 			{
+				PreConfig: func() {
+					made, err := e.Client.ListAPITokens(context.Background(), e.AdminID, lm.ListOptions{Filter: `note:"replaces a leaked key (self)"`})
+					if err != nil || len(made) != 0 {
+						t.Errorf("the self-revocation was not refused at plan time: the triggering token exists (%v, %v)", made, err)
+					}
+				},
 				Config:      e.ProviderBlock("") + revokeConfig(e, "mode", "NoSuchAccessId000000", "destroy"),
 				ExpectError: regexp.MustCompile(`(?s)mode.*value must be one of`),
 			},
