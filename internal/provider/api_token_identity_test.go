@@ -53,20 +53,41 @@ func TestReadGivesIdentityToStateWithout(t *testing.T) {
 
 	var sr resource.SchemaResponse
 	(&apiTokenResource{}).Schema(ctx, resource.SchemaRequest{}, &sr)
-	m, diags := importedTokenModel(ctx, lm.APIToken{ID: lmsim.SeedTokenID, AdminID: lmsim.SeedAdminID, Type: lm.TokenTypeLMv1, Status: lm.StatusEnabled})
-	state := tfsdk.State{Schema: sr.Schema}
-	diags.Append(state.Set(ctx, &m)...)
-	if diags.HasError() {
-		t.Fatal(diags)
+	readWithoutIdentity := func(tokenID int32) *tfprotov6.ReadResourceResponse {
+		t.Helper()
+		m, diags := importedTokenModel(ctx, lm.APIToken{ID: tokenID, AdminID: lmsim.SeedAdminID, Type: lm.TokenTypeLMv1, Status: lm.StatusEnabled})
+		state := tfsdk.State{Schema: sr.Schema}
+		diags.Append(state.Set(ctx, &m)...)
+		if diags.HasError() {
+			t.Fatal(diags)
+		}
+		stateValue, err := tfprotov6.NewDynamicValue(state.Raw.Type(), state.Raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		read, err := srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "lm_api_token", CurrentState: &stateValue})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range read.Diagnostics {
+			if d.Severity == tfprotov6.DiagnosticSeverityError {
+				t.Fatalf("read of token %d: %s: %s", tokenID, d.Summary, d.Detail)
+			}
+		}
+		return read
 	}
-	stateValue, err := tfprotov6.NewDynamicValue(state.Raw.Type(), state.Raw)
-	if err != nil {
-		t.Fatal(err)
+
+	// A token deleted out of band: the state is removed with a warning,
+	// not an error (the framework errors on a missing identity even then).
+	gone := readWithoutIdentity(99999)
+	if gone.NewState == nil {
+		t.Fatal("no new state for a deleted token")
 	}
-	read, err := srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "lm_api_token", CurrentState: &stateValue})
-	if err != nil || len(read.Diagnostics) > 0 {
-		t.Fatalf("read: %v %v", err, read.Diagnostics)
+	if v, err := gone.NewState.Unmarshal(tokenTypeOf(sr)); err != nil || !v.IsNull() {
+		t.Errorf("the state of a deleted token should be removed: %v, %v", v, err)
 	}
+
+	read := readWithoutIdentity(lmsim.SeedTokenID)
 	if read.NewIdentity == nil || read.NewIdentity.IdentityData == nil {
 		t.Fatal("the refresh returned no identity")
 	}
@@ -87,4 +108,8 @@ func TestReadGivesIdentityToStateWithout(t *testing.T) {
 			t.Errorf("identity %s = %s, want %d", name, f.String(), want)
 		}
 	}
+}
+
+func tokenTypeOf(sr resource.SchemaResponse) tftypes.Type {
+	return sr.Schema.Type().TerraformType(context.Background())
 }

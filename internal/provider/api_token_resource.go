@@ -254,14 +254,16 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Always written, so that state from a provider version without
+	// identity gets one on its first refresh. The framework also wants
+	// one when the token is gone and the state is removed (it errors on a
+	// null identity even then), so it comes from the prior state.
+	resp.Identity.Raw = identityFromRaw(next)
 	if !found {
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	resp.State.Raw = next
-	// Always written, so that state from a provider version without
-	// identity gets one on its first refresh.
-	resp.Identity.Raw = identityFromRaw(next)
 }
 
 // refresh returns the state with what LogicMonitor now reports about the
