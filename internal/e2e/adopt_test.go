@@ -41,6 +41,35 @@ func (w *workspace) writeFile(name, content string) {
 	}
 }
 
+// traceLog makes the CLI and the provider log at TRACE into a file of the
+// workspace, and returns a function that fails the test if that log holds
+// one of secrets (or no provider request line, which would prove nothing).
+func (w *workspace) traceLog(secrets map[string]string) func() {
+	w.t.Helper()
+	path := filepath.Join(w.dir, "trace.log")
+	w.env = append(w.env, "TF_LOG=TRACE", "TF_LOG_PATH="+path)
+	return func() {
+		w.t.Helper()
+		data, err := os.ReadFile(path)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		if !strings.Contains(string(data), "/apitokens") {
+			w.t.Fatalf("the trace log holds no provider request line (%d bytes)", len(data))
+		}
+		secrets["the provider's access key"] = lmsim.DefaultAdminAccessKey
+		secrets["an LMv1 Authorization value"] = "LMv1 " + lmsim.DefaultAdminAccessID + ":"
+		for what, secret := range secrets {
+			if secret == "" {
+				w.t.Fatalf("%s is empty", what)
+			}
+			if strings.Contains(string(data), secret) {
+				w.t.Errorf("TF_LOG=TRACE output contains %s", what)
+			}
+		}
+	}
+}
+
 // handMade creates tokens outside Terraform, as a portal's users did.
 func (w *workspace) handMade(adminID int32, reqs ...lm.CreateAPITokenRequest) []*lm.APIToken {
 	w.t.Helper()
@@ -65,6 +94,10 @@ func TestAccE2E_queryGenerateConfigAdoptsTokens(t *testing.T) {
 		lm.CreateAPITokenRequest{Note: "", Enabled: true},
 		lm.CreateAPITokenRequest{Note: "old webhook", Enabled: false, Type: lm.TokenTypeBearer},
 	)
+	checkTrace := w.traceLog(map[string]string{
+		"a listed token's key": toks[0].AccessKey, "a listed bearer token": toks[2].AccessKey,
+	})
+	defer checkTrace()
 	w.write(providerConfig)
 	w.writeFile("adopt.tfquery.hcl", `
 list "lm_api_token" "pipeline" {
@@ -132,6 +165,7 @@ func TestAccE2E_invokeRevokesUnmanagedToken(t *testing.T) {
 		lm.CreateAPITokenRequest{Note: "leaked bearer", Enabled: true, Type: lm.TokenTypeBearer},
 	)
 	leaked, bearer := toks[0], toks[1]
+	defer w.traceLog(map[string]string{"the leaked key": leaked.AccessKey, "the bearer token": bearer.AccessKey})()
 	w.write(providerConfig + `
 action "lm_revoke_api_token" "leaked" {
   config {
