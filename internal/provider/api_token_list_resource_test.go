@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -171,9 +172,9 @@ list "lm_api_token" "oauth" {
 	})
 }
 
-// TestAccAPITokenList_moreThanOnePage: a user with 1205 tokens is listed in
-// whole, in pages of at most 1000 read by offset, and a smaller limit
-// stops the paging early.
+// TestAccAPITokenList_moreThanOnePage: a portal with 1209 tokens, 1206 of
+// them one user's, is listed in whole, by user and portal-wide, in pages of
+// at most 1000 read by offset, and a smaller limit stops the paging early.
 func TestAccAPITokenList_moreThanOnePage(t *testing.T) {
 	const n = 1205
 	fixture := lmsim.DefaultFixture()
@@ -209,6 +210,11 @@ list "lm_api_token" "first" {
     type     = "lmv1"
   }
 }
+
+list "lm_api_token" "portal" {
+  provider = lm
+  limit    = 5000
+}
 `, acctest.AuditorID),
 			QueryResultChecks: []querycheck.QueryResultCheck{
 				// The auditor's own token and the bulk ones.
@@ -218,14 +224,22 @@ list "lm_api_token" "first" {
 					"id":       knownvalue.Int64Exact(10000 + n - 1),
 				}),
 				querycheck.ExpectLength("lm_api_token.first", 10),
+				// Those and the default fixture's three other tokens.
+				querycheck.ExpectLength("lm_api_token.portal", n+4),
+				querycheck.ExpectIdentity("lm_api_token.portal", map[string]knownvalue.Check{
+					"admin_id": knownvalue.Int64Exact(int64(lmsim.DefaultAdminID)),
+					"id":       knownvalue.Int64Exact(int64(lmsim.DefaultAdminBearerTokenID)),
+				}),
 			},
 		}},
 	})
 
-	// Every page request of the listing: size at most 1000, offsets in step.
-	offsets := map[string]int{}
+	// Every page request of the listings: size 1000, offsets in step.
+	userPath := lmsim.BasePath + fmt.Sprintf("/setting/admins/%d/apitokens", acctest.AuditorID)
+	portalPath := lmsim.BasePath + "/setting/admins/apitokens"
+	pages := map[string]int{}
 	for _, entry := range log.Since(0) {
-		if entry.Method != "GET" || entry.Path != lmsim.BasePath+fmt.Sprintf("/setting/admins/%d/apitokens", acctest.AuditorID) {
+		if entry.Method != "GET" || (entry.Path != userPath && entry.Path != portalPath) {
 			continue
 		}
 		q, err := url.ParseQuery(entry.Query)
@@ -235,11 +249,18 @@ list "lm_api_token" "first" {
 		if q.Get("size") != "1000" {
 			t.Errorf("page request with size %q, want 1000: %s", q.Get("size"), entry.Query)
 		}
-		offsets[q.Get("offset")]++
+		pages[fmt.Sprintf("%s type=%s offset=%s", strings.TrimPrefix(entry.Path, lmsim.BasePath), q.Get("type"), q.Get("offset"))]++
 	}
-	// "all" reads offsets 0 and 1000; "first" stops after offset 0. Query
-	// runs validate and list once each.
-	if offsets["0"] != 2 || offsets["1000"] != 1 || len(offsets) != 2 {
-		t.Errorf("page offsets requested: %v, want 0 twice and 1000 once", offsets)
+	// "all" reads offsets 0 and 1000; "first" stops after offset 0;
+	// "portal" reads LMv1 tokens at 0 and 1000, then bearer tokens at 0.
+	want := map[string]int{
+		fmt.Sprintf("/setting/admins/%d/apitokens type= offset=0", acctest.AuditorID):    2,
+		fmt.Sprintf("/setting/admins/%d/apitokens type= offset=1000", acctest.AuditorID): 1,
+		"/setting/admins/apitokens type= offset=0":                                       1,
+		"/setting/admins/apitokens type= offset=1000":                                    1,
+		"/setting/admins/apitokens type=bearer offset=0":                                 1,
+	}
+	if fmt.Sprint(pages) != fmt.Sprint(want) {
+		t.Errorf("pages requested:\n%v\nwant\n%v", pages, want)
 	}
 }
