@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
@@ -131,4 +132,39 @@ func (e *Env) TokenExists(name string, enabled bool) func(*terraform.State) erro
 		}
 		return nil
 	}
+}
+
+// ExpectTokenIdentity is a StateCheck asserting that an lm_api_token's
+// identity holds the same admin_id and id as its state (where id is a
+// string): Terraform 1.12 and later record identities in the state.
+func ExpectTokenIdentity(address string) statecheck.StateCheck { return tokenIdentityCheck{address} }
+
+type tokenIdentityCheck struct{ address string }
+
+func (c tokenIdentityCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	if req.State == nil || req.State.Values == nil || req.State.Values.RootModule == nil {
+		resp.Error = fmt.Errorf("%s: no state", c.address)
+		return
+	}
+	for _, r := range req.State.Values.RootModule.Resources {
+		if r.Address != c.address {
+			continue
+		}
+		if len(r.IdentityValues) == 0 {
+			resp.Error = fmt.Errorf("%s has no identity in the state", c.address)
+			return
+		}
+		want := map[string]string{
+			"admin_id": fmt.Sprint(r.AttributeValues["admin_id"]),
+			"id":       fmt.Sprint(r.AttributeValues["id"]),
+		}
+		for name, w := range want {
+			if got := fmt.Sprint(r.IdentityValues[name]); got != w || w == "" || w == "<nil>" {
+				resp.Error = fmt.Errorf("%s: identity %s = %s, state says %s", c.address, name, got, w)
+				return
+			}
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("%s not in state", c.address)
 }

@@ -3,6 +3,7 @@ package lm
 import (
 	"context"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -247,6 +248,38 @@ func (c *Client) ListAllAPITokens(ctx context.Context, opts ListOptions) ([]APIT
 	return c.listTokens(ctx, "/setting/admins/apitokens", opts)
 }
 
+// APITokens yields the tokens of one type page by page, fetching the next
+// page only when the caller keeps iterating: for callers that stream
+// results or stop at a limit. adminID 0 means every user's tokens
+// (GET /setting/admins/apitokens). An error ends the sequence.
+func (c *Client) APITokens(ctx context.Context, adminID int32, opts ListOptions) iter.Seq2[APIToken, error] {
+	return func(yield func(APIToken, error) bool) {
+		typ, err := tokenType(opts.Type)
+		if err != nil {
+			yield(APIToken{}, err)
+			return
+		}
+		path := "/setting/admins/apitokens"
+		if adminID != 0 {
+			path = tokensPath(adminID)
+		}
+		stopped := false
+		err = eachPage(ctx, c, path, opts, typeQuery(typ), func(items []APIToken) bool {
+			for _, t := range items {
+				t.Type = typ
+				if !yield(t, nil) {
+					stopped = true
+					return false
+				}
+			}
+			return true
+		})
+		if err != nil && !stopped {
+			yield(APIToken{}, err)
+		}
+	}
+}
+
 func (c *Client) listTokens(ctx context.Context, path string, opts ListOptions) ([]APIToken, error) {
 	typ, err := tokenType(opts.Type)
 	if err != nil {
@@ -285,15 +318,29 @@ func quoteFilter(v string) string {
 	return `"` + r.Replace(v) + `"`
 }
 
-// listAll fetches every page. LogicMonitor pages by offset only; the loop
-// stops at `total` or at a short page, whichever comes first, since some
-// endpoints report total as 0 or negative when they do not count.
+// listAll fetches every page.
 func listAll[T any](ctx context.Context, c *Client, path string, opts ListOptions, extra url.Values) ([]T, error) {
+	all := []T{}
+	err := eachPage(ctx, c, path, opts, extra, func(items []T) bool {
+		all = append(all, items...)
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// eachPage fetches pages one at a time and hands each to yield, stopping
+// early when yield returns false. LogicMonitor pages by offset only; the
+// loop stops at `total` or at a short page, whichever comes first, since
+// some endpoints report total as 0 or negative when they do not count.
+// Every request goes through do, so the pacer spaces the pages.
+func eachPage[T any](ctx context.Context, c *Client, path string, opts ListOptions, extra url.Values, yield func([]T) bool) error {
 	size := opts.PageSize
 	if size <= 0 || size > maxPageSize {
 		size = maxPageSize
 	}
-	var all []T
 	for offset := 0; ; {
 		q := url.Values{}
 		for k, v := range extra {
@@ -309,15 +356,14 @@ func listAll[T any](ctx context.Context, c *Client, path string, opts ListOption
 		}
 		var page Page[T]
 		if err := c.do(ctx, &call{method: http.MethodGet, path: path, query: q, out: &page}); err != nil {
-			return nil, err
+			return err
 		}
-		all = append(all, page.Items...)
 		offset += len(page.Items)
+		if !yield(page.Items) {
+			return nil
+		}
 		if len(page.Items) < size || (page.Total > 0 && offset >= int(page.Total)) {
-			if all == nil {
-				all = []T{}
-			}
-			return all, nil
+			return nil
 		}
 	}
 }

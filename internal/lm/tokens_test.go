@@ -361,6 +361,68 @@ func TestListTokensPaging(t *testing.T) {
 	}
 }
 
+// APITokens streams: a caller that stops early costs only the pages it
+// saw, and one that reads on gets every token once, in pages of at most 1000.
+func TestAPITokensStreamsPages(t *testing.T) {
+	f := newFakeLM(t)
+	for range 2100 {
+		f.addToken(APIToken{AdminID: 3})
+	}
+	f.addToken(APIToken{AdminID: 4, Type: TokenTypeBearer})
+	c := f.client(t, nil)
+	ctx := context.Background()
+
+	n := 0
+	for tok, err := range c.APITokens(ctx, 0, ListOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tok.Type != TokenTypeLMv1 {
+			t.Fatalf("token %+v", tok)
+		}
+		if n++; n == 1001 {
+			break
+		}
+	}
+	if reqs := f.requests(); len(reqs) != 2 || reqs[1].Query.Get("offset") != "1000" || reqs[0].Path != "/setting/admins/apitokens" {
+		t.Errorf("stopping after 1001 tokens cost %d requests: %+v", len(reqs), reqs)
+	}
+
+	before := len(f.requests())
+	seen := map[int32]bool{}
+	for tok, err := range c.APITokens(ctx, 3, ListOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[tok.ID] || tok.AdminID != 3 {
+			t.Fatalf("token %+v listed twice or of another user", tok)
+		}
+		seen[tok.ID] = true
+	}
+	if len(seen) != 2100 || len(f.requests())-before != 3 {
+		t.Errorf("%d tokens in %d requests, want 2100 in 3", len(seen), len(f.requests())-before)
+	}
+
+	var bearer []APIToken
+	for tok, err := range c.APITokens(ctx, 0, ListOptions{Type: TokenTypeBearer}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		bearer = append(bearer, tok)
+	}
+	if len(bearer) != 1 || bearer[0].Type != TokenTypeBearer || bearer[0].AdminID != 4 {
+		t.Errorf("bearer tokens %+v", bearer)
+	}
+
+	var errs []error
+	for _, err := range c.APITokens(ctx, 0, ListOptions{Type: "oauth"}) {
+		errs = append(errs, err)
+	}
+	if len(errs) != 1 || errs[0] == nil {
+		t.Errorf("an unknown type should end the sequence with one error, got %v", errs)
+	}
+}
+
 // Some endpoints do not count their results; a short page must end the
 // listing on its own.
 func TestListStopsOnShortPageWithoutTotal(t *testing.T) {

@@ -15,6 +15,7 @@ type Entry struct {
 	Time   time.Time
 	Method string
 	Path   string
+	Query  string // the raw query string
 	Status int
 	Fault  string // "" or an lmsim fault kind
 }
@@ -53,6 +54,7 @@ func (l *SimLog) Write(p []byte) (int, error) {
 			Time   string `json:"time"`
 			Method string `json:"method"`
 			Path   string `json:"path"`
+			Query  string `json:"query"`
 			Status int    `json:"status"`
 			Fault  string `json:"fault"`
 		}
@@ -60,7 +62,7 @@ func (l *SimLog) Write(p []byte) (int, error) {
 			continue
 		}
 		t, _ := time.Parse(time.RFC3339Nano, e.Time)
-		l.entries = append(l.entries, Entry{Time: t, Method: e.Method, Path: e.Path, Status: e.Status, Fault: e.Fault})
+		l.entries = append(l.entries, Entry{Time: t, Method: e.Method, Path: e.Path, Query: e.Query, Status: e.Status, Fault: e.Fault})
 	}
 	l.partial = append([]byte(nil), l.partial...)
 	return len(p), nil

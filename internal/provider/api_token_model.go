@@ -70,3 +70,29 @@ func timeoutsAttrTypes() map[string]attr.Type {
 		"update": types.StringType, "delete": types.StringType,
 	}
 }
+
+// tokenIdentityModel is lm_api_token's identity: the two ids of the token's
+// API path.
+type tokenIdentityModel struct {
+	AdminID types.Int64 `tfsdk:"admin_id"`
+	ID      types.Int64 `tfsdk:"id"`
+}
+
+func tokenIdentityFromAPI(t lm.APIToken) tokenIdentityModel {
+	return tokenIdentityModel{AdminID: types.Int64Value(int64(t.AdminID)), ID: types.Int64Value(int64(t.ID))}
+}
+
+// importedTokenModel is the state of a token Terraform did not create, as
+// import and the list resource give it: what LogicMonitor reports, the
+// configuration-only attributes at their defaults, and no access key,
+// which LogicMonitor never returns again.
+func importedTokenModel(ctx context.Context, t lm.APIToken) (apiTokenModel, diag.Diagnostics) {
+	var m apiTokenModel
+	diags := m.setFromAPI(ctx, t)
+	m.OnDestroy = types.StringValue(onDestroyDelete)
+	m.AccessKey = types.StringNull()
+	m.RotationTriggers = types.MapNull(types.StringType)
+	m.RotateAfter = timetypes.NewGoDurationNull()
+	m.Timeouts = timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes())}
+	return m, diags
+}

@@ -162,3 +162,32 @@ func (o rawObject) setFromAPI(t lm.APIToken) {
 	}
 	o["roles"] = tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, roles)
 }
+
+// tokenIdentityType is the tftypes type of lm_api_token's identity schema.
+var tokenIdentityType = tftypes.Object{AttributeTypes: map[string]tftypes.Type{
+	"admin_id": tftypes.Number,
+	"id":       tftypes.Number,
+}}
+
+// identityFromRaw returns the identity of a refreshed lm_api_token state,
+// as Identity.Set of its tokenIdentityModel would: admin_id as it is, and
+// the string id as a number. An id that is not a number (a corrupt state,
+// which refresh has already refused) gives a null identity.
+func identityFromRaw(state tftypes.Value) tftypes.Value {
+	attrs, diags := newRawObject(state)
+	if diags.HasError() {
+		return tftypes.NewValue(tokenIdentityType, nil)
+	}
+	var id string
+	if err := attrs["id"].As(&id); err != nil {
+		return tftypes.NewValue(tokenIdentityType, nil)
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return tftypes.NewValue(tokenIdentityType, nil)
+	}
+	return tftypes.NewValue(tokenIdentityType, map[string]tftypes.Value{
+		"admin_id": attrs["admin_id"],
+		"id":       tftypes.NewValue(tftypes.Number, new(big.Float).SetInt64(n)),
+	})
+}

@@ -94,3 +94,35 @@ func TestRawSetFromAPIMatchesModel(t *testing.T) {
 		}
 	}
 }
+
+// TestIdentityFromRawMatchesModel: Read's tftypes identity is the value
+// Identity.Set writes for the same token, and equal to it as the framework
+// compares identities (a difference would fail every refresh with
+// "Unexpected Identity Change").
+func TestIdentityFromRawMatchesModel(t *testing.T) {
+	ctx := context.Background()
+	r := &apiTokenResource{}
+	var sr resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &sr)
+	var ir resource.IdentitySchemaResponse
+	r.IdentitySchema(ctx, resource.IdentitySchemaRequest{}, &ir)
+	if got := ir.IdentitySchema.Type().TerraformType(ctx); !got.Equal(tokenIdentityType) {
+		t.Fatalf("tokenIdentityType %s differs from the identity schema's %s", tokenIdentityType, got)
+	}
+	for _, tok := range []lm.APIToken{{ID: 146, AdminID: 131}, {ID: 2147483647, AdminID: 2147483646}} {
+		m, d := importedTokenModel(ctx, tok)
+		state := tfsdk.State{Schema: sr.Schema}
+		d.Append(state.Set(ctx, &m)...)
+		want := tfsdk.ResourceIdentity{Schema: ir.IdentitySchema}
+		d.Append(want.Set(ctx, tokenIdentityFromAPI(tok))...)
+		if d.HasError() {
+			t.Fatal(d)
+		}
+		if got := identityFromRaw(state.Raw); !got.Equal(want.Raw) {
+			t.Errorf("token %d: raw identity %s, want %s", tok.ID, got, want.Raw)
+		}
+	}
+	if got := identityFromRaw(tftypes.NewValue(tftypes.String, "x")); !got.IsNull() {
+		t.Errorf("identity of a value that is no lm_api_token: %s, want null", got)
+	}
+}

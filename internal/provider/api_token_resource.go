@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
@@ -35,6 +36,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*apiTokenResource)(nil)
 	_ resource.ResourceWithImportState = (*apiTokenResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*apiTokenResource)(nil)
+	_ resource.ResourceWithIdentity    = (*apiTokenResource)(nil)
 )
 
 const (
@@ -171,6 +173,24 @@ func (r *apiTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 	}
 }
 
+// IdentitySchema: a token is identified by its user and its own id, the
+// two numbers of its API path. Terraform 1.12+ and OpenTofu 1.12+ accept
+// them in an import block's identity; list results carry them too.
+func (r *apiTokenResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"admin_id": identityschema.Int64Attribute{
+				Description:       "Id of the LogicMonitor user the token belongs to.",
+				RequiredForImport: true,
+			},
+			"id": identityschema.Int64Attribute{
+				Description:       "The token's numeric id.",
+				RequiredForImport: true,
+			},
+		},
+	}
+}
+
 func (r *apiTokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
@@ -222,6 +242,7 @@ func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateReques
 	resp.Diagnostics.Append(plan.setFromAPI(ctx, *tok)...)
 	plan.AccessKey = types.StringValue(tok.AccessKey)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, tokenIdentityFromAPI(*tok))...)
 }
 
 func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -233,6 +254,11 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Always written, so that state from a provider version without
+	// identity gets one on its first refresh. The framework also wants
+	// one when the token is gone and the state is removed (it errors on a
+	// null identity even then), so it comes from the prior state.
+	resp.Identity.Raw = identityFromRaw(next)
 	if !found {
 		resp.State.RemoveResource(ctx)
 		return
@@ -339,6 +365,14 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 	// Everything else LogicMonitor reports is refreshed by Read; the
 	// planned values (kept from state) are what Terraform expects back.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	adminID, tokenID, err := state.ids()
+	if err != nil {
+		resp.Diagnostics.AddError("Corrupt lm_api_token state", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, tokenIdentityModel{
+		AdminID: types.Int64Value(int64(adminID)), ID: types.Int64Value(int64(tokenID)),
+	})...)
 }
 
 func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -499,68 +533,89 @@ func (r *apiTokenResource) rotationDue(_ context.Context, state, plan apiTokenMo
 var accessIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{20}$`)
 
 const importForms = "Use one of: \"<admin_id>/<token_id>\" (such as \"131/146\"), \"<token_id>\" (such as \"146\"), " +
-	"or the token's 20-character access id (such as \"48v2wRzfK94y53sq5EuF\")."
+	"the token's 20-character access id (such as \"48v2wRzfK94y53sq5EuF\"), or, on Terraform 1.12+ and OpenTofu 1.12+, " +
+	"identity = { admin_id = 131, id = 146 } instead of id in the import block."
 
 func (r *apiTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if !r.ready(&resp.Diagnostics) {
 		return
 	}
-	id := strings.TrimSpace(req.ID)
-	var filter string
-	var adminID int64
-	switch {
-	case strings.Contains(id, "/"):
-		a, t, ok := strings.Cut(id, "/")
-		ai, err1 := strconv.ParseInt(a, 10, 32)
-		ti, err2 := strconv.ParseInt(t, 10, 32)
-		if !ok || err1 != nil || err2 != nil || ai <= 0 || ti <= 0 {
-			resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("%q is not a valid lm_api_token import id. %s", req.ID, importForms))
-			return
-		}
-		adminID, filter = ai, fmt.Sprintf("id:%d", ti)
-	case isDigits(id):
-		filter = "id:" + id
-	case accessIDPattern.MatchString(id):
-		filter = fmt.Sprintf("accessId:%q", id)
-	default:
-		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("%q is not a valid lm_api_token import id. %s", req.ID, importForms))
+	adminID, filter, what, ok := parseImport(ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-
-	tok, err := r.findForImport(ctx, toInt32(adminID), filter)
+	tok, err := findAPIToken(ctx, r.data.client, toInt32(adminID), filter)
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiag("look up the API token to import", err))
 		return
 	}
 	if tok == nil {
 		resp.Diagnostics.AddError("API token not found",
-			fmt.Sprintf("LogicMonitor has no API token matching %q. %s", req.ID, importForms))
+			fmt.Sprintf("LogicMonitor has no API token matching %s. %s", what, importForms))
 		return
 	}
-	var m apiTokenModel
-	resp.Diagnostics.Append(m.setFromAPI(ctx, *tok)...)
-	m.OnDestroy = types.StringValue(onDestroyDelete)
-	m.AccessKey = types.StringNull()
-	m.RotationTriggers = types.MapNull(types.StringType)
-	m.RotateAfter = timetypes.NewGoDurationNull()
-	m.Timeouts = timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes())}
+	m, diags := importedTokenModel(ctx, *tok)
+	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, tokenIdentityFromAPI(*tok))...)
 	resp.Diagnostics.AddWarning("Access key not imported",
 		fmt.Sprintf("LogicMonitor returns a token's access key only when the token is created, so access_key of "+
 			"imported token %d (access id %s) is null. Keep using the key where it is stored today, or replace the token "+
 			"(for example with rotation_triggers) to get a key Terraform knows.", tok.ID, tok.AccessID))
 }
 
-// findForImport looks for the token among LMv1 and then bearer tokens.
-func (r *apiTokenResource) findForImport(ctx context.Context, adminID int32, filter string) (*lm.APIToken, error) {
+// parseImport turns an import id, or an import block's identity, into the
+// list filter that finds the token (and its user's id, 0 when unknown).
+// what describes the input for messages.
+func parseImport(ctx context.Context, req resource.ImportStateRequest, diags *diag.Diagnostics) (adminID int64, filter, what string, ok bool) {
+	if req.ID == "" && req.Identity != nil && !req.Identity.Raw.IsNull() {
+		var ident tokenIdentityModel
+		diags.Append(req.Identity.Get(ctx, &ident)...)
+		if diags.HasError() {
+			return 0, "", "", false
+		}
+		for name, v := range map[string]types.Int64{"admin_id": ident.AdminID, "id": ident.ID} {
+			if v.IsNull() || v.IsUnknown() || v.ValueInt64() <= 0 || v.ValueInt64() > math.MaxInt32 {
+				diags.AddError("Invalid import identity",
+					fmt.Sprintf("identity.%s must be a positive LogicMonitor id, got %s. "+
+						"Write identity = { admin_id = <user id>, id = <token id> }, such as { admin_id = 131, id = 146 }.", name, v))
+				return 0, "", "", false
+			}
+		}
+		return ident.AdminID.ValueInt64(), fmt.Sprintf("id:%d", ident.ID.ValueInt64()),
+			fmt.Sprintf("identity { admin_id = %d, id = %d }", ident.AdminID.ValueInt64(), ident.ID.ValueInt64()), true
+	}
+	id := strings.TrimSpace(req.ID)
+	what = strconv.Quote(req.ID)
+	switch {
+	case strings.Contains(id, "/"):
+		a, t, _ := strings.Cut(id, "/")
+		ai, err1 := strconv.ParseInt(a, 10, 32)
+		ti, err2 := strconv.ParseInt(t, 10, 32)
+		if err1 == nil && err2 == nil && ai > 0 && ti > 0 {
+			return ai, fmt.Sprintf("id:%d", ti), what, true
+		}
+	case isDigits(id):
+		return 0, "id:" + id, what, true
+	case accessIDPattern.MatchString(id):
+		return 0, fmt.Sprintf("accessId:%q", id), what, true
+	}
+	diags.AddError("Invalid import id", fmt.Sprintf("%s is not a valid lm_api_token import id. %s", what, importForms))
+	return 0, "", "", false
+}
+
+// findAPIToken looks for the first token a filter matches among LMv1 and
+// then bearer tokens, of one user or (adminID 0) of the whole portal; nil
+// when there is none or the user does not exist.
+func findAPIToken(ctx context.Context, client *lm.Client, adminID int32, filter string) (*lm.APIToken, error) {
 	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
 		opts := lm.ListOptions{Filter: filter, Type: typ}
 		var toks []lm.APIToken
 		var err error
 		if adminID > 0 {
-			toks, err = r.data.client.ListAPITokens(ctx, adminID, opts)
+			toks, err = client.ListAPITokens(ctx, adminID, opts)
 		} else {
-			toks, err = r.data.client.ListAllAPITokens(ctx, opts)
+			toks, err = client.ListAllAPITokens(ctx, opts)
 		}
 		if lm.IsNotFound(err) {
 			return nil, nil

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/lmtf/terraform-provider-lm/internal/acctest"
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
@@ -288,11 +289,7 @@ import {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionNoop)},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("id"), knownvalue.StringExact(strconv.Itoa(int(tok.ID)))),
-					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("access_id"), knownvalue.StringExact(tok.AccessID)),
-					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("access_key"), knownvalue.Null()),
-				},
+				ConfigStateChecks: importedTokenChecks(tok),
 			},
 			{
 				Config:           cfg,
@@ -300,6 +297,16 @@ import {
 			},
 		},
 	})
+}
+
+// importedTokenChecks: lm_api_token.test is the token made by hand, with
+// no access key (LogicMonitor never returns it again).
+func importedTokenChecks(tok *lm.APIToken) []statecheck.StateCheck {
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("id"), knownvalue.StringExact(strconv.Itoa(int(tok.ID)))),
+		statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("access_id"), knownvalue.StringExact(tok.AccessID)),
+		statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("access_key"), knownvalue.Null()),
+	}
 }
 
 func TestAccAPIToken_badInput(t *testing.T) {
@@ -426,4 +433,97 @@ resource "lm_api_token" "bearer" {
 			t.Errorf("TF_LOG=TRACE output contains %s", what)
 		}
 	}
+}
+
+// TestAccAPIToken_identity: create, refresh and import all record the
+// token's identity (Terraform 1.12+, OpenTofu 1.12+), and an import block
+// with identity imports as an id string does.
+func TestAccAPIToken_identity(t *testing.T) {
+	e := acctest.New(t)
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: acctest.Factories(),
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: tokenConfig(e, `note = "identified"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity(tokenName, map[string]knownvalue.Check{
+						"admin_id": knownvalue.Int64Exact(int64(e.AdminID)),
+						"id":       knownvalue.Int64Func(positive),
+					}),
+					acctest.ExpectTokenIdentity(tokenName),
+				},
+			},
+			{
+				// Note changes in place: Update keeps the identity.
+				Config:            tokenConfig(e, `note = "identified, updated"`),
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectTokenIdentity(tokenName)},
+			},
+			{
+				ResourceName:    tokenName,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+			},
+			{
+				ResourceName:    tokenName,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+			},
+		},
+	})
+}
+
+func positive(v int64) error {
+	if v <= 0 {
+		return fmt.Errorf("%d is not a positive id", v)
+	}
+	return nil
+}
+
+// TestAccAPIToken_importBlockWithIdentity adopts a token made by hand with
+// import { identity = { admin_id = ..., id = ... } }, and reports a clear
+// error for an identity that matches no token.
+func TestAccAPIToken_importBlockWithIdentity(t *testing.T) {
+	e := acctest.New(t)
+	tok, err := e.Client.CreateAPIToken(context.Background(), e.AdminID, lm.CreateAPITokenRequest{Note: "adopted by identity", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	importBlock := func(tokenID int32) string {
+		return fmt.Sprintf(`
+import {
+  to       = lm_api_token.test
+  identity = { admin_id = %d, id = %d }
+}
+`, e.AdminID, tokenID)
+	}
+	cfg := tokenConfig(e, `note = "adopted by identity"`) + importBlock(tok.ID)
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: acctest.Factories(),
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config:      tokenConfig(e, `note = "adopted by identity"`) + importBlock(2147483000),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)API token not found.*identity \{ admin_id = 140, id =\s+2147483000 \}`),
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionNoop)},
+				},
+				ConfigStateChecks: append(importedTokenChecks(tok),
+					statecheck.ExpectIdentity(tokenName, map[string]knownvalue.Check{
+						"admin_id": knownvalue.Int64Exact(int64(e.AdminID)),
+						"id":       knownvalue.Int64Exact(int64(tok.ID)),
+					})),
+			},
+			{
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
 }

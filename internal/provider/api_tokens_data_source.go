@@ -76,25 +76,11 @@ func (d *apiTokensDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var conds []string
-	if !m.Enabled.IsNull() {
-		if m.Enabled.ValueBool() {
-			conds = append(conds, "status:2")
-		} else {
-			conds = append(conds, "status:1")
-		}
-	}
-	if !m.NoteContains.IsNull() {
-		conds = append(conds, "note~"+quoteFilter(m.NoteContains.ValueString()))
-	}
-	kinds := []string{lm.TokenTypeLMv1, lm.TokenTypeBearer}
-	if !m.Type.IsNull() {
-		kinds = []string{m.Type.ValueString()}
-	}
+	filter, kinds := tokenListQuery(m.Enabled, m.NoteContains, m.Type)
 	m.Tokens = []tokenMetadataModel{}
 	var all []lm.APIToken
 	for _, typ := range kinds {
-		opts := lm.ListOptions{Filter: strings.Join(conds, ","), Type: typ}
+		opts := lm.ListOptions{Filter: filter, Type: typ}
 		var toks []lm.APIToken
 		var err error
 		if m.AdminID.IsNull() {
@@ -117,4 +103,27 @@ func (d *apiTokensDataSource) Read(ctx context.Context, req datasource.ReadReque
 		m.Tokens = append(m.Tokens, tm)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// tokenListQuery turns the optional enabled, note_contains and type
+// settings of a token listing into LogicMonitor's filter and the token
+// types to list (one call each: the API lists LMv1 and bearer tokens
+// separately).
+func tokenListQuery(enabled types.Bool, noteContains types.String, typ types.String) (filter string, kinds []string) {
+	var conds []string
+	if !enabled.IsNull() && !enabled.IsUnknown() {
+		if enabled.ValueBool() {
+			conds = append(conds, "status:2")
+		} else {
+			conds = append(conds, "status:1")
+		}
+	}
+	if !noteContains.IsNull() && !noteContains.IsUnknown() {
+		conds = append(conds, "note~"+quoteFilter(noteContains.ValueString()))
+	}
+	kinds = []string{lm.TokenTypeLMv1, lm.TokenTypeBearer}
+	if !typ.IsNull() && !typ.IsUnknown() {
+		kinds = []string{typ.ValueString()}
+	}
+	return strings.Join(conds, ","), kinds
 }

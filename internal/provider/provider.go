@@ -13,8 +13,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -29,6 +31,8 @@ import (
 var (
 	_ provider.Provider                       = (*lmProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*lmProvider)(nil)
+	_ provider.ProviderWithListResources      = (*lmProvider)(nil)
+	_ provider.ProviderWithActions            = (*lmProvider)(nil)
 )
 
 // Option adjusts a provider instance; tests use it to inject a clock.
@@ -233,6 +237,8 @@ func (p *lmProvider) Configure(ctx context.Context, req provider.ConfigureReques
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 func resolveBaseURL(cfg providerModel, resp *provider.ConfigureResponse) (string, bool) {
@@ -335,4 +341,12 @@ func (p *lmProvider) DataSources(_ context.Context) []func() datasource.DataSour
 
 func (p *lmProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{newAPITokenEphemeralResource}
+}
+
+func (p *lmProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{newAPITokenListResource}
+}
+
+func (p *lmProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{newRevokeAPITokenAction}
 }

@@ -1,0 +1,254 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lm"
+	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
+)
+
+const providerConfig = `
+terraform {
+  required_providers {
+    lm = { source = "lmtf/lm" }
+  }
+}
+
+provider "lm" {}
+`
+
+// client is an administrator client of the workspace's simulator, for
+// tokens made "by hand" and for checks.
+func (w *workspace) client() *lm.Client {
+	w.t.Helper()
+	c, err := lm.New(lm.Config{BaseURL: w.sim.URL, AccessID: lmsim.DefaultAdminAccessID, AccessKey: lmsim.DefaultAdminAccessKey})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return c
+}
+
+func (w *workspace) writeFile(name, content string) {
+	w.t.Helper()
+	if err := os.WriteFile(filepath.Join(w.dir, name), []byte(content), 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// traceLog makes the CLI and the provider log at TRACE into a file of the
+// workspace, and returns a function that fails the test if that log holds
+// one of secrets (or no provider request line, which would prove nothing).
+func (w *workspace) traceLog(secrets map[string]string) func() {
+	w.t.Helper()
+	path := filepath.Join(w.dir, "trace.log")
+	w.env = append(w.env, "TF_LOG=TRACE", "TF_LOG_PATH="+path)
+	return func() {
+		w.t.Helper()
+		data, err := os.ReadFile(path)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		if !strings.Contains(string(data), "/apitokens") {
+			w.t.Fatalf("the trace log holds no provider request line (%d bytes)", len(data))
+		}
+		secrets["the provider's access key"] = lmsim.DefaultAdminAccessKey
+		secrets["an LMv1 Authorization value"] = "LMv1 " + lmsim.DefaultAdminAccessID + ":"
+		for what, secret := range secrets {
+			if secret == "" {
+				w.t.Fatalf("%s is empty", what)
+			}
+			if strings.Contains(string(data), secret) {
+				w.t.Errorf("TF_LOG=TRACE output contains %s", what)
+			}
+		}
+	}
+}
+
+// handMade creates tokens outside Terraform, as a portal's users did.
+func (w *workspace) handMade(adminID int32, reqs ...lm.CreateAPITokenRequest) []*lm.APIToken {
+	w.t.Helper()
+	var out []*lm.APIToken
+	for _, r := range reqs {
+		tok, err := w.client().CreateAPIToken(context.Background(), adminID, r)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		out = append(out, tok)
+	}
+	return out
+}
+
+// TestAccE2E_queryGenerateConfigAdoptsTokens: `terraform query` lists the
+// tokens of a user; -generate-config-out writes resource and import blocks
+// that apply as imports, after which the plan is empty.
+func TestAccE2E_queryGenerateConfigAdoptsTokens(t *testing.T) {
+	w := newWorkspace(t, cli(t, "1.14.0"))
+	toks := w.handMade(lmsim.PipelineAdminID,
+		lm.CreateAPITokenRequest{Note: "exporter, made by hand", Enabled: true},
+		lm.CreateAPITokenRequest{Note: "", Enabled: true},
+		lm.CreateAPITokenRequest{Note: "old webhook", Enabled: false, Type: lm.TokenTypeBearer},
+	)
+	checkTrace := w.traceLog(map[string]string{
+		"a listed token's key": toks[0].AccessKey, "a listed bearer token": toks[2].AccessKey,
+	})
+	defer checkTrace()
+	w.write(providerConfig)
+	w.writeFile("adopt.tfquery.hcl", `
+list "lm_api_token" "pipeline" {
+  provider         = lm
+  include_resource = true
+  config {
+    admin_id = 140
+  }
+}
+`)
+	out, err := w.run("query", "-no-color")
+	if err != nil {
+		t.Fatalf("query: %v\n%s", err, out)
+	}
+	for _, tok := range toks {
+		if !strings.Contains(out, tok.AccessID) {
+			t.Errorf("query output lacks token %d (access id %s):\n%s", tok.ID, tok.AccessID, out)
+		}
+	}
+	if !strings.Contains(out, `svc-pipeline: `+toks[0].AccessID+` "exporter, made by hand"`) ||
+		!strings.Contains(out, `"old webhook" (bearer, disabled)`) {
+		t.Errorf("query output lacks the display names:\n%s", out)
+	}
+
+	out, err = w.run("query", "-no-color", "-generate-config-out=generated.tf")
+	if err != nil {
+		t.Fatalf("query -generate-config-out: %v\n%s", err, out)
+	}
+	generated, err := os.ReadFile(filepath.Join(w.dir, "generated.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(generated), "import {"); n != len(toks) {
+		t.Fatalf("generated.tf has %d import blocks, want %d:\n%s", n, len(toks), generated)
+	}
+	if !strings.Contains(string(generated), "identity = {") || strings.Contains(string(generated), "access_key") {
+		t.Errorf("generated.tf should import by identity and never mention access_key:\n%s", generated)
+	}
+
+	out, err = w.run("apply", "-auto-approve", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("apply of the generated configuration: %v\n%s\ngenerated.tf:\n%s", err, out, generated)
+	}
+	if !strings.Contains(out, "3 imported, 0 added, 0 changed, 0 destroyed") {
+		t.Errorf("apply should import the three tokens and change nothing:\n%s", out)
+	}
+	out, err = w.run("plan", "-detailed-exitcode", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("the plan after the import is not empty (exit %v):\n%s\ngenerated.tf:\n%s", err, out, generated)
+	}
+	state, err := w.run("state", "list")
+	if err != nil || strings.Count(state, "lm_api_token.") != len(toks) {
+		t.Errorf("state list: %v\n%s", err, state)
+	}
+}
+
+// TestAccE2E_invokeRevokesUnmanagedToken: `terraform apply -invoke`
+// disables a token that no state manages, says so again without error when
+// it is already disabled, deletes with mode = "delete", and fails on an
+// unknown access id. Nothing secret reaches the output.
+func TestAccE2E_invokeRevokesUnmanagedToken(t *testing.T) {
+	w := newWorkspace(t, cli(t, "1.14.0"))
+	toks := w.handMade(lmsim.SeedAdminID,
+		lm.CreateAPITokenRequest{Note: "leaked in a chat", Enabled: true},
+		lm.CreateAPITokenRequest{Note: "leaked bearer", Enabled: true, Type: lm.TokenTypeBearer},
+	)
+	leaked, bearer := toks[0], toks[1]
+	defer w.traceLog(map[string]string{"the leaked key": leaked.AccessKey, "the bearer token": bearer.AccessKey})()
+	w.write(providerConfig + `
+action "lm_revoke_api_token" "leaked" {
+  config {
+    access_id = "` + leaked.AccessID + `"
+  }
+}
+
+action "lm_revoke_api_token" "bearer" {
+  config {
+    access_id = "` + bearer.AccessID + `"
+    mode      = "delete"
+  }
+}
+
+action "lm_revoke_api_token" "typo" {
+  config {
+    access_id = "NoSuchAccessId000000"
+  }
+}
+`)
+	status := func(tok *lm.APIToken) string {
+		for _, s := range w.sim.Server.Tokens() {
+			if s.ID == tok.ID {
+				if s.Status == lmsim.StatusDisabled {
+					return "disabled"
+				}
+				return "enabled"
+			}
+		}
+		return "gone"
+	}
+	var outputs []string
+	invoke := func(name string) (string, error) {
+		out, err := w.run("apply", "-auto-approve", "-input=false", "-no-color", "-invoke=action.lm_revoke_api_token."+name)
+		outputs = append(outputs, out)
+		return out, err
+	}
+
+	out, err := invoke("leaked")
+	if err != nil {
+		t.Fatalf("invoke: %v\n%s", err, out)
+	}
+	if status(leaked) != "disabled" || status(bearer) != "enabled" {
+		t.Fatalf("after the invoke: leaked %s, bearer %s; want disabled, enabled\n%s", status(leaked), status(bearer), out)
+	}
+	if !strings.Contains(out, "Disabled token") {
+		t.Errorf("the invoke did not report its progress:\n%s", out)
+	}
+
+	out, err = invoke("leaked")
+	if err != nil || !strings.Contains(out, "already disabled") {
+		t.Errorf("a second invoke should succeed saying the token is already disabled: %v\n%s", err, out)
+	}
+
+	out, err = invoke("bearer")
+	if err != nil || status(bearer) != "gone" || !strings.Contains(out, "Deleted token") {
+		t.Errorf("mode = delete: %v, token %s\n%s", err, status(bearer), out)
+	}
+
+	out, err = invoke("typo")
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || !strings.Contains(out, "No API token has this access id") {
+		t.Errorf("an unknown access id should fail clearly: %v\n%s", err, out)
+	}
+
+	if _, err := os.Stat(filepath.Join(w.dir, "terraform.tfstate")); err == nil {
+		data, _ := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
+		if strings.Contains(string(data), "lm_api_token") {
+			t.Errorf("invoking the action put a token in the state:\n%s", data)
+		}
+	}
+	for _, out := range outputs {
+		for what, secret := range map[string]string{
+			"the leaked key":         leaked.AccessKey,
+			"the bearer token":       bearer.AccessKey,
+			"the provider's own key": lmsim.DefaultAdminAccessKey,
+		} {
+			if secret == "" {
+				t.Fatalf("%s is empty", what)
+			}
+			if strings.Contains(out, secret) {
+				t.Errorf("the output of an invoke contains %s", what)
+			}
+		}
+	}
+}

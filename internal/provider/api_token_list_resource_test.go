@@ -1,0 +1,266 @@
+package provider_test
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/lmtf/terraform-provider-lm/internal/acctest"
+	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
+	"github.com/lmtf/terraform-provider-lm/internal/loadtest"
+)
+
+// List resources need Terraform 1.14 or later.
+var queryVersions = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)}
+
+// TestAccAPITokenList_query: the tokens of a user, found by `terraform
+// query`, with identity, display name and (include_resource) the object an
+// import would write; the type, enabled and portal-wide variants.
+func TestAccAPITokenList_query(t *testing.T) {
+	e := acctest.New(t)
+	acctest.SkipOnRealPortal(t) // counts the whole portal's tokens
+	byNote := func(note string) queryfilter.QueryFilter {
+		return queryfilter.ByDisplayName(knownvalue.StringRegexp(regexp.MustCompile(regexp.QuoteMeta(fmt.Sprintf("%q", note)))))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   queryVersions,
+		ProtoV6ProviderFactories: acctest.Factories(),
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderBlock("") + fmt.Sprintf(`
+resource "lm_api_token" "lmv1" {
+  admin_id = %[1]d
+  note     = "made for the query"
+}
+resource "lm_api_token" "bearer" {
+  admin_id = %[1]d
+  type     = "bearer"
+  enabled  = false
+  note     = "bearer, off"
+}
+`, e.AdminID),
+			},
+			{
+				// The provider block comes from the step above's configuration.
+				Query: true,
+				Config: fmt.Sprintf(`
+list "lm_api_token" "user" {
+  provider = lm
+  config {
+    admin_id = %[1]d
+  }
+}
+
+list "lm_api_token" "user_objects" {
+  provider         = lm
+  include_resource = true
+  config {
+    admin_id = %[1]d
+  }
+}
+
+list "lm_api_token" "bearer" {
+  provider = lm
+  config {
+    admin_id = %[1]d
+    type     = "bearer"
+  }
+}
+
+list "lm_api_token" "disabled" {
+  provider = lm
+  config {
+    admin_id = %[1]d
+    enabled  = false
+  }
+}
+
+list "lm_api_token" "portal" {
+  provider = lm
+}
+`, e.AdminID),
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("lm_api_token.user", 2),
+					querycheck.ExpectIdentity("lm_api_token.user", map[string]knownvalue.Check{
+						"admin_id": knownvalue.Int64Exact(int64(e.AdminID)),
+						"id":       knownvalue.Int64Func(positive),
+					}),
+					querycheck.ExpectResourceDisplayName("lm_api_token.user", byNote("made for the query"),
+						knownvalue.StringRegexp(regexp.MustCompile(`^svc-pipeline: [A-Za-z0-9]{20} "made for the query"$`))),
+					querycheck.ExpectResourceDisplayName("lm_api_token.user", byNote("bearer, off"),
+						knownvalue.StringRegexp(regexp.MustCompile(`^svc-pipeline: \S+ "bearer, off" \(bearer, disabled\)$`))),
+					querycheck.ExpectResourceKnownValues("lm_api_token.user_objects", byNote("made for the query"), []querycheck.KnownValueCheck{
+						{Path: tfjsonpath.New("admin_id"), KnownValue: knownvalue.Int64Exact(int64(e.AdminID))},
+						{Path: tfjsonpath.New("note"), KnownValue: knownvalue.StringExact("made for the query")},
+						{Path: tfjsonpath.New("type"), KnownValue: knownvalue.StringExact("lmv1")},
+						{Path: tfjsonpath.New("enabled"), KnownValue: knownvalue.Bool(true)},
+						{Path: tfjsonpath.New("on_destroy"), KnownValue: knownvalue.StringExact("delete")},
+						{Path: tfjsonpath.New("access_id"), KnownValue: knownvalue.StringRegexp(regexp.MustCompile(`^[A-Za-z0-9]{20}$`))},
+						{Path: tfjsonpath.New("access_key"), KnownValue: knownvalue.Null()},
+						{Path: tfjsonpath.New("admin_name"), KnownValue: knownvalue.StringExact("svc-pipeline")},
+					}),
+					querycheck.ExpectResourceKnownValues("lm_api_token.user_objects", byNote("bearer, off"), []querycheck.KnownValueCheck{
+						{Path: tfjsonpath.New("type"), KnownValue: knownvalue.StringExact("bearer")},
+						{Path: tfjsonpath.New("enabled"), KnownValue: knownvalue.Bool(false)},
+						{Path: tfjsonpath.New("access_key"), KnownValue: knownvalue.Null()},
+					}),
+					querycheck.ExpectLength("lm_api_token.bearer", 1),
+					querycheck.ExpectResourceDisplayName("lm_api_token.bearer", byNote("bearer, off"), knownvalue.NotNull()),
+					querycheck.ExpectLength("lm_api_token.disabled", 1),
+					querycheck.ExpectResourceDisplayName("lm_api_token.disabled", byNote("bearer, off"), knownvalue.NotNull()),
+					// The default fixture's four tokens (three LMv1, one
+					// bearer) and the two above, from every user.
+					querycheck.ExpectLength("lm_api_token.portal", 6),
+					querycheck.ExpectIdentity("lm_api_token.portal", map[string]knownvalue.Check{
+						"admin_id": knownvalue.Int64Exact(int64(lmsim.SeedAdminID)),
+						"id":       knownvalue.Int64Exact(int64(lmsim.SeedTokenID)),
+					}),
+					querycheck.ExpectResourceDisplayName("lm_api_token.portal", queryfilter.ByResourceIdentity(map[string]knownvalue.Check{
+						"admin_id": knownvalue.Int64Exact(int64(lmsim.SeedAdminID)),
+						"id":       knownvalue.Int64Exact(int64(lmsim.SeedTokenID)),
+					}), knownvalue.StringExact(`jdoe: `+lmsim.SeedAccessID+` "seed example"`)),
+				},
+			},
+		},
+	})
+}
+
+// TestAccAPITokenList_badInput: an unknown user and an unknown type are
+// reported naming the setting.
+func TestAccAPITokenList_badInput(t *testing.T) {
+	e := acctest.New(t)
+	acctest.SkipOnRealPortal(t)
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   queryVersions,
+		ProtoV6ProviderFactories: acctest.Factories(),
+		Steps: []resource.TestStep{
+			{
+				Query: true,
+				Config: e.ProviderBlock("") + `
+list "lm_api_token" "nobody" {
+  provider = lm
+  config {
+    admin_id = 999999
+  }
+}
+`,
+				ExpectError: regexp.MustCompile(`(?s)Unknown LogicMonitor user.*No LogicMonitor user has id 999999`),
+			},
+			{
+				Query: true,
+				Config: e.ProviderBlock("") + `
+list "lm_api_token" "oauth" {
+  provider = lm
+  config {
+    type = "oauth"
+  }
+}
+`,
+				ExpectError: regexp.MustCompile(`(?s)type.*value must be one of`),
+			},
+		},
+	})
+}
+
+// TestAccAPITokenList_moreThanOnePage: a portal with 1209 tokens, 1206 of
+// them one user's, is listed in whole, by user and portal-wide, in pages of
+// at most 1000 read by offset, and a smaller limit stops the paging early.
+func TestAccAPITokenList_moreThanOnePage(t *testing.T) {
+	const n = 1205
+	fixture := lmsim.DefaultFixture()
+	for i := range n {
+		fixture.APITokens = append(fixture.APITokens, lmsim.Token{
+			ID: int32(10000 + i), AdminID: acctest.AuditorID, AccessID: fmt.Sprintf("lmsimBulk%011d", i),
+			AccessKey: fmt.Sprintf("lmsim+bulk+key+%025d", i), Note: fmt.Sprintf("bulk %d", i),
+			Status: lmsim.StatusEnabled, CreatedOn: 1700000000,
+		})
+	}
+	log := loadtest.NewSimLog(nil)
+	e := acctest.NewSim(t, lmsim.Options{Fixture: fixture, Log: log})
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   queryVersions,
+		ProtoV6ProviderFactories: acctest.Factories(),
+		Steps: []resource.TestStep{{
+			Query: true,
+			Config: e.ProviderBlock("") + fmt.Sprintf(`
+list "lm_api_token" "all" {
+  provider = lm
+  limit    = 5000
+  config {
+    admin_id = %[1]d
+    type     = "lmv1"
+  }
+}
+
+list "lm_api_token" "first" {
+  provider = lm
+  limit    = 10
+  config {
+    admin_id = %[1]d
+    type     = "lmv1"
+  }
+}
+
+list "lm_api_token" "portal" {
+  provider = lm
+  limit    = 5000
+}
+`, acctest.AuditorID),
+			QueryResultChecks: []querycheck.QueryResultCheck{
+				// The auditor's own token and the bulk ones.
+				querycheck.ExpectLength("lm_api_token.all", n+1),
+				querycheck.ExpectIdentity("lm_api_token.all", map[string]knownvalue.Check{
+					"admin_id": knownvalue.Int64Exact(acctest.AuditorID),
+					"id":       knownvalue.Int64Exact(10000 + n - 1),
+				}),
+				querycheck.ExpectLength("lm_api_token.first", 10),
+				// Those and the default fixture's three other tokens.
+				querycheck.ExpectLength("lm_api_token.portal", n+4),
+				querycheck.ExpectIdentity("lm_api_token.portal", map[string]knownvalue.Check{
+					"admin_id": knownvalue.Int64Exact(int64(lmsim.DefaultAdminID)),
+					"id":       knownvalue.Int64Exact(int64(lmsim.DefaultAdminBearerTokenID)),
+				}),
+			},
+		}},
+	})
+
+	// Every page request of the listings: size 1000, offsets in step.
+	userPath := lmsim.BasePath + fmt.Sprintf("/setting/admins/%d/apitokens", acctest.AuditorID)
+	portalPath := lmsim.BasePath + "/setting/admins/apitokens"
+	pages := map[string]int{}
+	for _, entry := range log.Since(0) {
+		if entry.Method != "GET" || (entry.Path != userPath && entry.Path != portalPath) {
+			continue
+		}
+		q, err := url.ParseQuery(entry.Query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Get("size") != "1000" {
+			t.Errorf("page request with size %q, want 1000: %s", q.Get("size"), entry.Query)
+		}
+		pages[fmt.Sprintf("%s type=%s offset=%s", strings.TrimPrefix(entry.Path, lmsim.BasePath), q.Get("type"), q.Get("offset"))]++
+	}
+	// "all" reads offsets 0 and 1000; "first" stops after offset 0;
+	// "portal" reads LMv1 tokens at 0 and 1000, then bearer tokens at 0.
+	want := map[string]int{
+		fmt.Sprintf("/setting/admins/%d/apitokens type= offset=0", acctest.AuditorID):    2,
+		fmt.Sprintf("/setting/admins/%d/apitokens type= offset=1000", acctest.AuditorID): 1,
+		"/setting/admins/apitokens type= offset=0":                                       1,
+		"/setting/admins/apitokens type= offset=1000":                                    1,
+		"/setting/admins/apitokens type=bearer offset=0":                                 1,
+	}
+	if fmt.Sprint(pages) != fmt.Sprint(want) {
+		t.Errorf("pages requested:\n%v\nwant\n%v", pages, want)
+	}
+}

@@ -1,0 +1,160 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/lmtf/terraform-provider-lm/internal/acctest"
+	"github.com/lmtf/terraform-provider-lm/internal/lm"
+)
+
+// Actions need Terraform 1.14 or later.
+var actionVersions = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)}
+
+// revokeConfig is a replacement token whose creation triggers the
+// revocation of a leaked one: the incident-response pattern of the docs.
+func revokeConfig(e *acctest.Env, name, accessID, mode string) string {
+	modeLine := ""
+	if mode != "" {
+		modeLine = fmt.Sprintf("mode      = %q", mode)
+	}
+	return fmt.Sprintf(`
+resource "lm_api_token" "%[1]s" {
+  admin_id = %[2]d
+  note     = "replaces a leaked key (%[1]s)"
+
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.lm_revoke_api_token.%[1]s]
+    }
+  }
+}
+
+action "lm_revoke_api_token" "%[1]s" {
+  config {
+    access_id = %[3]q
+    %[4]s
+  }
+}
+`, name, e.AdminID, accessID, modeLine)
+}
+
+// tokenState is a TestCheckFunc on a token no state manages: "enabled",
+// "disabled" or "gone".
+func tokenState(e *acctest.Env, tok *lm.APIToken, want string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		got, err := e.FindToken(context.Background(), tok.ID)
+		if err != nil {
+			return err
+		}
+		state := "gone"
+		switch {
+		case got != nil && got.Enabled():
+			state = "enabled"
+		case got != nil:
+			state = "disabled"
+		}
+		if state != want {
+			return fmt.Errorf("token %d (access id %s) is %s, want %s", tok.ID, tok.AccessID, state, want)
+		}
+		return nil
+	}
+}
+
+// TestAccRevokeAPITokenAction_trigger: an action_trigger revokes tokens that
+// no state manages, of another user, by disable (the default) and delete;
+// an already-disabled token is no error.
+func TestAccRevokeAPITokenAction_trigger(t *testing.T) {
+	e := acctest.New(t)
+	ctx := context.Background()
+	leak := func(note string, typ string, enabled bool) *lm.APIToken {
+		tok, err := e.Client.CreateAPIToken(ctx, acctest.AuditorID, lm.CreateAPITokenRequest{Note: note, Enabled: enabled, Type: typ})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	leaked := leak("leaked in a paste", lm.TokenTypeLMv1, true)
+	leakedBearer := leak("leaked bearer", lm.TokenTypeBearer, true)
+	alreadyOff := leak("already disabled", lm.TokenTypeLMv1, false)
+	t.Cleanup(func() {
+		for _, tok := range []*lm.APIToken{leaked, leakedBearer, alreadyOff} {
+			_ = e.Client.DeleteAPIToken(ctx, tok.AdminID, tok.ID)
+		}
+	})
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   actionVersions,
+		ProtoV6ProviderFactories: acctest.Factories(),
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderBlock("") + revokeConfig(e, "first", leaked.AccessID, ""),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					tokenState(e, leaked, "disabled"),
+					tokenState(e, leakedBearer, "enabled"),
+					e.TokenExists("lm_api_token.first", true),
+				),
+			},
+			{
+				Config: e.ProviderBlock("") + revokeConfig(e, "first", leaked.AccessID, "") +
+					revokeConfig(e, "second", leakedBearer.AccessID, "delete") +
+					revokeConfig(e, "third", alreadyOff.AccessID, "disable"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					tokenState(e, leaked, "disabled"),
+					tokenState(e, leakedBearer, "gone"),
+					tokenState(e, alreadyOff, "disabled"),
+					e.TokenExists("lm_api_token.second", true),
+					e.TokenExists("lm_api_token.third", true),
+				),
+			},
+		},
+	})
+}
+
+// TestAccRevokeAPITokenAction_refusals: an access id that matches no token,
+// and the provider's own credential, fail naming access_id; nothing is
+// revoked.
+func TestAccRevokeAPITokenAction_refusals(t *testing.T) {
+	e := acctest.New(t)
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   actionVersions,
+		ProtoV6ProviderFactories: acctest.Factories(),
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config:      e.ProviderBlock("") + revokeConfig(e, "typo", "NoSuchAccessId000000", ""),
+				ExpectError: regexp.MustCompile(`(?s)No API token has this access id.*"NoSuchAccessId000000"`),
+			},
+			{
+				// Refused at plan time: nothing is created either.
+				Config:      e.ProviderBlock("") + revokeConfig(e, "self", e.AccessID, "delete"),
+				ExpectError: regexp.MustCompile(`(?s)Refusing to revoke the provider's own credentials.*allow_self_revoke`),
+			},
+			{
+				PreConfig: func() {
+					made, err := e.Client.ListAPITokens(context.Background(), e.AdminID, lm.ListOptions{Filter: `note:"replaces a leaked key (self)"`})
+					if err != nil || len(made) != 0 {
+						t.Errorf("the self-revocation was not refused at plan time: the triggering token exists (%v, %v)", made, err)
+					}
+				},
+				Config:      e.ProviderBlock("") + revokeConfig(e, "mode", "NoSuchAccessId000000", "destroy"),
+				ExpectError: regexp.MustCompile(`(?s)mode.*value must be one of`),
+			},
+			{
+				// A valid last configuration for the test's closing destroy.
+				Config: e.ProviderBlock(""),
+			},
+		},
+	})
+	own, err := e.Client.ListAllAPITokens(context.Background(), lm.ListOptions{Filter: fmt.Sprintf("accessId:%q", e.AccessID)})
+	if err != nil || len(own) != 1 || !own[0].Enabled() {
+		t.Errorf("the provider's own token after the refusal: %+v, %v", own, err)
+	}
+}
