@@ -24,7 +24,11 @@ func (e *Env) DeleteUser(t *testing.T, id int32) {
 		t.Fatal(err)
 	}
 	req.Header.Set("X-Version", "3")
-	req.Header.Set("Authorization", lm.SignLMv1(e.AccessID, e.AccessKey, http.MethodDelete, p, nil, time.Now().UnixMilli()))
+	if e.BearerToken != "" {
+		req.Header.Set("Authorization", "Bearer "+e.BearerToken)
+	} else {
+		req.Header.Set("Authorization", lm.SignLMv1(e.AccessID, e.AccessKey, http.MethodDelete, p, nil, time.Now().UnixMilli()))
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
