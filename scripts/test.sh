@@ -286,9 +286,11 @@ MSG
 
 # sweep_pass WHEN [VAR=value...]: the lm_api_token sweeper (go test
 # -sweep): deletes the tests' tokens older than an hour in the portal named
-# by the environment, or by the VAR=value arguments alone when given.
+# by the environment, or by the VAR=value arguments alone when given. When
+# sweep_want is set, the sweep must delete exactly that many tokens.
+sweep_want=""
 sweep_pass() {
-  local when="$1" log start rc n v env_args=()
+  local when="$1" log start rc n v status env_args=()
   shift
   log="$LM_TEST_LOG_DIR/sweep-${when//[^a-z]/-}.log"
   if [ "$#" -gt 0 ]; then
@@ -303,9 +305,15 @@ sweep_pass() {
   rc=${PIPESTATUS[0]}
   set -e
   n="$(sed -n 's/^sweeper: \([0-9]*\) test tokens .*/\1/p' "$log" | tail -n 1)"
-  [ "$rc" -eq 0 ] || failed=1
-  add_summary "$(printf '%-34s %s in %ds' "sweeper ($when):" \
-    "$([ "$rc" -eq 0 ] && echo "ok, ${n:-0} test tokens older than an hour deleted" || echo FAILED)" $((SECONDS - start)))"
+  status="ok, ${n:-0} test tokens older than an hour deleted"
+  if [ "$rc" -ne 0 ]; then
+    status=FAILED
+    failed=1
+  elif [ -n "$sweep_want" ] && [ "${n:-}" != "$sweep_want" ]; then
+    status="FAILED: ${n:-no} test tokens deleted, want $sweep_want"
+    failed=1
+  fi
+  add_summary "$(printf '%-34s %s in %ds' "sweeper ($when):" "$status" $((SECONDS - start)))"
 }
 
 # The acceptance packages run one after the other against a portal
@@ -357,9 +365,10 @@ sweep_only() {
 }
 
 # The simulator run as its own process for the lmsim-portal pass: an
-# account unlike the default fixture, holding leftovers of an "interrupted
-# run" for the sweeper, and tokens that are not the tests'.
+# account unlike the default fixture, holding 3 leftovers of an
+# "interrupted run" for the sweeper, and tokens that are not the tests'.
 lmsim_portal_fixture=internal/lmsim/testdata/portal_fixture.json
+lmsim_portal_leftovers=3
 lmsim_portal_env=(LM_ACCESS_ID=PortalCiRunner000001 LM_ACCESS_KEY=portal-ci-runner-lmv1-key-000000000000001 LM_ACC_ADMIN_ID=502)
 
 # stop_lmsim: stops the simulator process lmsim_portal_pass started.
@@ -390,9 +399,12 @@ lmsim_portal_pass() {
   [ -n "$url" ] || lm_die "internal/cmd/lmsim did not start ($i tries): $(cat "$out")"
   echo "lmsim listening on $url"
   target=lmsim-portal
+  sweep_want=$lmsim_portal_leftovers
   sweep_pass "before, lmsim" "LM_BASE_URL=$url" "${lmsim_portal_env[@]}"
   acc_pass "$TERRAFORM_CURRENT" LM_ACC_REAL_PORTAL=1 "$portal_goflags" "LM_BASE_URL=$url" "${lmsim_portal_env[@]}"
+  sweep_want=0
   sweep_pass "after, lmsim" "LM_BASE_URL=$url" "${lmsim_portal_env[@]}"
+  sweep_want=""
   stop_lmsim
 }
 

@@ -138,7 +138,9 @@ func snapshot(ctx context.Context, c *lm.Client, testAdminID int32) (map[tokenKe
 // after the tests; a token that appeared and is still there fails the run
 // and, when it is a test token (Leftover), is deleted. Tokens of another
 // run going on at the same time (NotePrefix with another run id) are not
-// counted. Elsewhere it just runs m.
+// counted. A token of the test user that was there before, was not a test
+// token and is gone fails the run too: the tests deleted what was not
+// theirs. Elsewhere it just runs m.
 func LeftoverCheck(m interface{ Run() int }) interface{ Run() int } {
 	return leftoverCheck{m}
 }
@@ -172,7 +174,11 @@ func (l leftoverCheck) Run() int {
 		return 2
 	}
 	left := newTokens(before, after)
+	gone := goneTokens(before, after, p.AdminID)
 	fmt.Fprintf(os.Stderr, "leftover check: %d tokens watched before the tests, %d after, %d left behind\n", len(before), len(after), len(left))
+	for _, tok := range gone {
+		fmt.Fprintf(os.Stderr, "leftover check: FAIL: %s token %d of user %d (%q) was not a test token and is gone\n", tok.Type, tok.ID, tok.AdminID, tok.Note)
+	}
 	for _, tok := range left {
 		what := "left in place: not a test token"
 		if Leftover(tok, p.AdminID) {
@@ -183,7 +189,7 @@ func (l leftoverCheck) Run() int {
 		}
 		fmt.Fprintf(os.Stderr, "leftover check: FAIL: %s token %d of user %d (%q) was left behind by the tests: %s\n", tok.Type, tok.ID, tok.AdminID, tok.Note, what)
 	}
-	if len(left) > 0 && code == 0 {
+	if len(left)+len(gone) > 0 && code == 0 {
 		code = 1
 	}
 	return code
@@ -204,4 +210,17 @@ func newTokens(before, after map[tokenKey]lm.APIToken) []lm.APIToken {
 	}
 	sort.Slice(left, func(i, j int) bool { return left[i].ID < left[j].ID })
 	return left
+}
+
+// goneTokens returns the tokens in before but not in after that are not
+// test tokens, sorted by id.
+func goneTokens(before, after map[tokenKey]lm.APIToken, testAdminID int32) []lm.APIToken {
+	var gone []lm.APIToken
+	for k, tok := range before {
+		if _, ok := after[k]; !ok && !Leftover(tok, testAdminID) {
+			gone = append(gone, tok)
+		}
+	}
+	sort.Slice(gone, func(i, j int) bool { return gone[i].ID < gone[j].ID })
+	return gone
 }

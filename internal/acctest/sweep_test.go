@@ -86,6 +86,20 @@ func TestLeftoverCheck(t *testing.T) {
 		t.Fatalf("tokens after the check: %q, want %q", got, want)
 	}
 
+	var kept []lm.APIToken
+	if kept, err = c.ListAPITokens(ctx, SvcPipelineID, lm.ListOptions{Filter: `note:"there before the tests"`}); err != nil || len(kept) != 1 {
+		t.Fatalf("finding the token made before the tests: %v %v", kept, err)
+	}
+	careless := runFunc(func() int {
+		if err := c.DeleteAPIToken(ctx, SvcPipelineID, kept[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	})
+	if code := LeftoverCheck(careless).Run(); code != 1 {
+		t.Fatalf("a run that deleted a token that was not the tests': exit %d, want 1", code)
+	}
+
 	failing := runFunc(func() int { return 3 })
 	if code := LeftoverCheck(failing).Run(); code != 3 {
 		t.Fatalf("a failing run: exit %d, want its own 3", code)
