@@ -125,11 +125,16 @@ const (
 
 func (e *Env) newClient(t *testing.T) *lm.Client {
 	t.Helper()
-	c, err := lm.New(lm.Config{BaseURL: e.BaseURL, AccessID: e.AccessID, AccessKey: e.AccessKey, BearerToken: e.BearerToken, RetryWaitMin: 1})
+	c, err := clientFor(e.BaseURL, e.AccessID, e.AccessKey, e.BearerToken)
 	if err != nil {
 		t.Fatalf("client: %v", err)
 	}
 	return c
+}
+
+// clientFor is the client of the tests' checks and out-of-band changes.
+func clientFor(baseURL, accessID, accessKey, bearer string) (*lm.Client, error) {
+	return lm.New(lm.Config{BaseURL: baseURL, AccessID: accessID, AccessKey: accessKey, BearerToken: bearer, RetryWaitMin: 1})
 }
 
 // ProviderBlock is a provider "lm" block that reaches this Env with its

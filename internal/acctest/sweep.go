@@ -99,7 +99,7 @@ func SweepFromEnv(ctx context.Context) error {
 }
 
 func (p *Portal) client() (*lm.Client, error) {
-	return lm.New(lm.Config{BaseURL: p.BaseURL, AccessID: p.AccessID, AccessKey: p.AccessKey, BearerToken: p.BearerToken, RetryWaitMin: 1})
+	return clientFor(p.BaseURL, p.AccessID, p.AccessKey, p.BearerToken)
 }
 
 // tokenKey identifies a token across both types (ids may repeat between
