@@ -57,6 +57,7 @@ const PortalHelp = `The acceptance suite and the sweeper read the portal as the 
                or LM_BEARER_TOKEN (a bearer token)
                of a user allowed to manage other users' API tokens
   test user:   LM_ACC_ADMIN_ID, the id of a user the tests may create tokens for
+               (its role must let its own tokens read users, roles and tokens)
 For example:
   LM_COMPANY=acme LM_ACCESS_ID=... LM_ACCESS_KEY=... LM_ACC_ADMIN_ID=140 make testacc
   LM_BASE_URL=http://127.0.0.1:8080/santaba/rest LM_BEARER_TOKEN=... LM_ACC_ADMIN_ID=140 make testacc`
