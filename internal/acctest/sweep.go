@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -78,8 +80,9 @@ func listLeftovers(ctx context.Context, c *lm.Client, testAdminID int32) ([]lm.A
 }
 
 // SweepFromEnv is the body of the lm_api_token sweeper (make sweep): Sweep
-// on the portal named by the environment (PortalFromEnv), reporting each
-// deleted token on stderr without its secret.
+// on the portal named by the environment (PortalFromEnv), then the users
+// CreateUser made (UserPrefix) that are older than SweepAge, reporting each
+// deletion on stderr (never a secret).
 func SweepFromEnv(ctx context.Context) error {
 	p, err := PortalFromEnv(false)
 	if err != nil {
@@ -89,13 +92,18 @@ func SweepFromEnv(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	deleted, err := Sweep(ctx, c, p.AdminID, time.Now())
+	now := time.Now()
+	deleted, err := Sweep(ctx, c, p.AdminID, now)
 	for _, tok := range deleted {
 		fmt.Fprintf(os.Stderr, "sweeper: deleted %s token %d of user %d, created %s: %q\n",
 			tok.Type, tok.ID, tok.AdminID, time.Unix(tok.CreatedOn, 0).UTC().Format(time.RFC3339), tok.Note)
 	}
-	fmt.Fprintf(os.Stderr, "sweeper: %d test tokens older than %s deleted from %s\n", len(deleted), SweepAge, p.BaseURL)
-	return err
+	users, uerr := sweepUsers(ctx, p.raw(), now)
+	for _, u := range users {
+		fmt.Fprintf(os.Stderr, "sweeper: deleted user %d %q\n", u.ID, u.Username)
+	}
+	fmt.Fprintf(os.Stderr, "sweeper: %d test tokens and %d test users older than %s deleted from %s\n", len(deleted), len(users), SweepAge, p.BaseURL)
+	return errors.Join(err, uerr)
 }
 
 func (p *Portal) client() (*lm.Client, error) {
@@ -140,7 +148,8 @@ func snapshot(ctx context.Context, c *lm.Client, testAdminID int32) (map[tokenKe
 // run going on at the same time (NotePrefix with another run id) are not
 // counted. A token of the test user that was there before, was not a test
 // token and is gone fails the run too: the tests deleted what was not
-// theirs. Elsewhere it just runs m.
+// theirs. So does a user of this run's CreateUser still there, which is
+// deleted. Elsewhere it just runs m.
 func LeftoverCheck(m interface{ Run() int }) interface{ Run() int } {
 	return leftoverCheck{m}
 }
@@ -167,11 +176,29 @@ func (l leftoverCheck) Run() int {
 		fmt.Fprintf(os.Stderr, "leftover check: listing the tokens before the tests: %v\n", err)
 		return 2
 	}
+	usersBefore, err := listTestUsers(ctx, p.raw())
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "leftover check: listing the test users before the tests: %v\n", err)
+		return 2
+	}
 	code := l.m.Run()
 	after, err := snapshot(ctx, c, p.AdminID)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "leftover check: listing the tokens after the tests: %v\n", err)
 		return 2
+	}
+	usersAfter, err := listTestUsers(ctx, p.raw())
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "leftover check: listing the test users after the tests: %v\n", err)
+		return 2
+	}
+	leftUsers := newUsers(usersBefore, usersAfter)
+	for _, u := range leftUsers {
+		what := "deleted now"
+		if err := p.raw().do(ctx, http.MethodDelete, fmt.Sprintf("/setting/admins/%d", u.ID), nil, nil, nil); err != nil && !errors.Is(err, errNotFound) {
+			what = fmt.Sprintf("deleting it failed: %v", err)
+		}
+		fmt.Fprintf(os.Stderr, "leftover check: FAIL: test user %d (%s) was left behind by the tests: %s\n", u.ID, u.Username, what)
 	}
 	left := newTokens(before, after)
 	gone := goneTokens(before, after, p.AdminID)
@@ -189,7 +216,7 @@ func (l leftoverCheck) Run() int {
 		}
 		fmt.Fprintf(os.Stderr, "leftover check: FAIL: %s token %d of user %d (%q) was left behind by the tests: %s\n", tok.Type, tok.ID, tok.AdminID, tok.Note, what)
 	}
-	if len(left)+len(gone) > 0 && code == 0 {
+	if len(left)+len(gone)+len(leftUsers) > 0 && code == 0 {
 		code = 1
 	}
 	return code
@@ -223,4 +250,15 @@ func goneTokens(before, after map[tokenKey]lm.APIToken, testAdminID int32) []lm.
 	}
 	sort.Slice(gone, func(i, j int) bool { return gone[i].ID < gone[j].ID })
 	return gone
+}
+
+// newUsers returns this run's test users in after but not in before.
+func newUsers(before, after []lm.Admin) []lm.Admin {
+	var left []lm.Admin
+	for _, u := range after {
+		if strings.HasPrefix(u.Username, UserPrefix+runID+"-") && !slices.ContainsFunc(before, func(b lm.Admin) bool { return b.ID == u.ID }) {
+			left = append(left, u)
+		}
+	}
+	return left
 }

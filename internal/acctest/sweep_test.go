@@ -3,8 +3,10 @@ package acctest
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
@@ -70,7 +72,13 @@ func TestLeftoverCheck(t *testing.T) {
 	}
 
 	before := notes()
+	var leakedUser lm.Admin
 	leaky := runFunc(func() int {
+		api := rawAPI{baseURL: sim.URL, accessID: lmsim.DefaultAdminAccessID, accessKey: lmsim.DefaultAdminAccessKey}
+		in := map[string]any{"username": testUserName(time.Now()), "email": "x@example.com", "password": "x", "roles": []lm.RoleRef{{ID: 2}}}
+		if err := api.do(ctx, http.MethodPost, "/setting/admins", nil, in, &leakedUser); err != nil {
+			t.Fatal(err)
+		}
 		create(SvcPipelineID, Note("left behind"), "")
 		create(TerraformAdminID, Note("left behind by another user"), lm.TokenTypeBearer)
 		create(SvcPipelineID, "left behind without the test note", "")
@@ -84,6 +92,9 @@ func TestLeftoverCheck(t *testing.T) {
 	want := slices.Sorted(slices.Values(append(before, "left behind without the test note")))
 	if got := notes(); !slices.Equal(got, want) {
 		t.Fatalf("tokens after the check: %q, want %q", got, want)
+	}
+	if slices.ContainsFunc(sim.Server.Admins(), func(a lmsim.Admin) bool { return a.ID == leakedUser.ID }) {
+		t.Fatalf("the test user %d the run left was not deleted", leakedUser.ID)
 	}
 
 	var kept []lm.APIToken

@@ -242,20 +242,25 @@ func TestAccAPIToken_disappears(t *testing.T) {
 
 // TestAccAPIToken_userDisappears deletes the token's user, and with it its
 // tokens, behind Terraform's back: the resource is dropped with a warning
-// and creating it again fails clearly.
+// and creating it again fails clearly. The user is made for the test.
 func TestAccAPIToken_userDisappears(t *testing.T) {
-	acctest.SkipOnRealPortalBecause(t, "deletes a user out of band; against a real account the suite creates and deletes API tokens only, never users")
 	e := acctest.New(t)
-	cfg := tokenConfig(e, fmt.Sprintf(`note = %q`, acctest.Note("user will vanish")))
+	user := e.CreateUser(t)
+	cfg := e.ProviderBlock("") + fmt.Sprintf(`
+resource "lm_api_token" "test" {
+  admin_id = %d
+  note     = %q
+}
+`, user, acctest.Note("user will vanish"))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: cfg, Check: e.TokenExists(tokenName, true)},
 			{
-				PreConfig:   func() { e.DeleteUser(t, e.AdminID) },
+				PreConfig:   func() { e.DeleteUser(t, user) },
 				Config:      cfg,
-				ExpectError: regexp.MustCompile(fmt.Sprintf(`No LogicMonitor user has id %d`, e.AdminID)),
+				ExpectError: regexp.MustCompile(fmt.Sprintf(`No LogicMonitor user has id %d`, user)),
 			},
 		},
 	})
@@ -327,6 +332,10 @@ import {
 func TestAccAPIToken_badInput(t *testing.T) {
 	e := acctest.New(t)
 	note := acctest.Note("bad input")
+	// A read-only user's token, to be refused with 403.
+	readOnlyUser := e.CreateUser(t)
+	ro := e.CreateToken(t, readOnlyUser, lm.CreateAPITokenRequest{Note: acctest.Note("read-only"), Enabled: true})
+	readOnly := e.As(t, ro.AccessID, ro.AccessKey)
 	before := len(listTokens(t, e, ""))
 	bad := func(providerBlock string, adminID int32) string {
 		return providerBlock + fmt.Sprintf(`
@@ -373,16 +382,11 @@ resource "lm_api_token" "test" {
 			Config:      bad(wrongSecret.ProviderBlock(""), e.AdminID),
 			ExpectError: regexp.MustCompile(`(?s)rejected the credentials.*clock`),
 		},
-	}
-	if acctest.RealPortal() {
-		t.Log("the read-only (403) step is left out against a real portal: the suite knows no read-only credentials there")
-	} else {
-		// A read-only user may not create tokens: 403 names the permission.
-		readOnly := e.As(t, acctest.AuditorAccessID, acctest.AuditorAccessKey)
-		steps = append(steps, resource.TestStep{
+		{
+			// A read-only user may not create tokens: 403 names the permission.
 			Config:      bad(readOnly.ProviderBlock(""), e.AdminID),
 			ExpectError: regexp.MustCompile(`(?s)lacks the permission.*administrator`),
-		})
+		},
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),

@@ -32,8 +32,8 @@ func init() {
 func sweepAPITokens(string) error { return acctest.SweepFromEnv(context.Background()) }
 
 // TestSweeper runs the sweeper, as make sweep does, against a simulator
-// holding test leftovers among tokens that are not the tests': only the
-// leftovers older than an hour go.
+// holding test leftovers among tokens and users that are not the tests':
+// only the leftovers older than an hour go.
 func TestSweeper(t *testing.T) {
 	now := time.Now()
 	old, young := now.Add(-2*time.Hour).Unix(), now.Add(-10*time.Minute).Unix()
@@ -57,15 +57,32 @@ func TestSweeper(t *testing.T) {
 	add(213, testUser, lmsim.TokenTypeLMv1, "TF-ACC-TEST in capitals is someone else's", old)
 	add(214, acctest.SeedAdminID, lmsim.TokenTypeLMv1, lm.PendingNotePrefix+"another user's create in flight", old)
 	add(215, testUser, lmsim.TokenTypeBearer, "webhook", old)
+	user := func(id int32, name string) {
+		fixture.Admins = append(fixture.Admins, lmsim.Admin{
+			ID: id, Username: name, Email: "sweep@example.com", APIOnly: true, Roles: []lmsim.RoleRef{{ID: 2}},
+		})
+	}
+	// A user CreateUser made two hours ago goes (with its token); the
+	// others stay.
+	user(300, fmt.Sprintf("%s0badc0de-%d-a1b2", acctest.UserPrefix, old))
+	add(216, 300, lmsim.TokenTypeLMv1, acctest.NotePrefix+"0badc0de user will vanish", young)
+	user(301, fmt.Sprintf("%s0badc0de-%d-a1b2", acctest.UserPrefix, young))
+	user(302, "tf-acc-tester")
+	user(303, acctest.UserPrefix+"by-hand")
 	sim, err := lmsim.Start(lmsim.Options{Fixture: fixture})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sim.Close() })
-	var want []int32
+	var want, wantUsers []int32
 	for _, tok := range sim.Server.Tokens() {
-		if tok.ID < 200 || tok.ID >= 210 {
+		if tok.ID < 200 || tok.ID >= 210 && tok.ID != 216 {
 			want = append(want, tok.ID)
+		}
+	}
+	for _, a := range sim.Server.Admins() {
+		if a.ID != 300 {
+			wantUsers = append(wantUsers, a.ID)
 		}
 	}
 
@@ -89,9 +106,18 @@ func TestSweeper(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("after sweep %d the tokens are %v, want %v", run, got, want)
 		}
+		var gotUsers []int32
+		for _, a := range sim.Server.Admins() {
+			gotUsers = append(gotUsers, a.ID)
+		}
+		slices.Sort(gotUsers)
+		slices.Sort(wantUsers)
+		if !slices.Equal(gotUsers, wantUsers) {
+			t.Fatalf("after sweep %d the users are %v, want %v", run, gotUsers, wantUsers)
+		}
 	}
-	if n := sim.Server.Stats().Requests["DELETE"]; n != 4 {
-		t.Errorf("%d DELETE requests, want 4 (one per leftover)", n)
+	if n := sim.Server.Stats().Requests["DELETE"]; n != 5 {
+		t.Errorf("%d DELETE requests, want 5 (one per leftover)", n)
 	}
 }
 
