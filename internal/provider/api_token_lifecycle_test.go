@@ -154,13 +154,12 @@ func TestAccAPIToken_onDestroy(t *testing.T) {
 	}
 }
 
-// selfToken makes a token for the user of the suite's credentials and
-// returns a provider block that authenticates with it, so that the
-// self-protection tests put only a token of their own at risk.
-func selfToken(t *testing.T, e *acctest.Env, what, extra string) (*lm.APIToken, string) {
+// selfToken makes a token for the user adminID and returns a provider
+// block that authenticates with it, so that the self-protection tests put
+// only a token of their own at risk.
+func selfToken(t *testing.T, e *acctest.Env, adminID int32, what, extra string) (*lm.APIToken, string) {
 	t.Helper()
-	owner := e.OwnerID(t)
-	tok := e.CreateToken(t, owner, lm.CreateAPITokenRequest{Note: acctest.Note(what), Enabled: true})
+	tok := e.CreateToken(t, adminID, lm.CreateAPITokenRequest{Note: acctest.Note(what), Enabled: true})
 	return tok, fmt.Sprintf(`
 provider "lm" {
   base_url   = %q
@@ -173,9 +172,10 @@ provider "lm" {
 
 // TestAccAPIToken_selfProtection imports the provider's own token and
 // checks that disabling, replacing or destroying it is refused at plan time.
+// Nothing is written, so the token can be a read-only user's.
 func TestAccAPIToken_selfProtection(t *testing.T) {
 	e := acctest.New(t)
-	tok, providerBlock := selfToken(t, e, "self protection", "")
+	tok, providerBlock := selfToken(t, e, e.CreateUser(t), "self protection", "")
 	self := func(body string) string {
 		return providerBlock + fmt.Sprintf(`
 import {
@@ -219,10 +219,11 @@ resource "lm_api_token" "self" {
 }
 
 // TestAccAPIToken_selfRevokeAllowed opts in and revokes the provider's own
-// token on destroy.
+// token on destroy. Deleting a token takes an administrator: the token is
+// one of the user of the suite's credentials.
 func TestAccAPIToken_selfRevokeAllowed(t *testing.T) {
 	e := acctest.New(t)
-	tok, providerBlock := selfToken(t, e, "self revoke", "allow_self_revoke = true")
+	tok, providerBlock := selfToken(t, e, e.OwnerID(t), "self revoke", "allow_self_revoke = true")
 	cfg := providerBlock + fmt.Sprintf(`
 import {
   to = lm_api_token.self

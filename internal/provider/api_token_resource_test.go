@@ -149,13 +149,10 @@ func TestAccAPIToken_bearer(t *testing.T) {
 }
 
 // TestAccAPIToken_replaceOnAdminChange moves a token from the test user to
-// the user of the suite's own credentials.
+// a user made for the test.
 func TestAccAPIToken_replaceOnAdminChange(t *testing.T) {
 	e := acctest.New(t)
-	other := e.OwnerID(t)
-	if other == e.AdminID {
-		t.Skip("LM_ACC_ADMIN_ID is the user of the suite's own credentials: moving a token needs two users")
-	}
+	other := e.CreateUser(t)
 	otherUser, err := e.Client.GetAdmin(context.Background(), other)
 	if err != nil {
 		t.Fatal(err)
