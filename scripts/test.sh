@@ -198,7 +198,7 @@ acc_pass() {
   local unset_args=(-u TF_ACC_PROVIDER_NAMESPACE -u TF_ACC_PROVIDER_HOST)
   if [ "$target" != portal ]; then
     local v
-    for v in "${lm_provider_env[@]}"; do unset_args+=(-u "$v"); done
+    for v in "${lm_provider_env[@]}" LM_ACC_REAL_PORTAL LM_ACC_ADMIN_ID; do unset_args+=(-u "$v"); done
   fi
   set +e
   env "${unset_args[@]}" "${envs[@]}" \
