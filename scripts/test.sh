@@ -323,15 +323,22 @@ sweep_pass() {
 # another package running at the same time would upset.
 portal_goflags="GOFLAGS=${GOFLAGS:+$GOFLAGS }-p=1"
 
-acc_portal() {
-  local problems cli="" cfg
-  problems="$(portal_env_problems need-admin)"
+# require_portal_env WHAT [need-admin]: exits 2 with the usage unless the
+# environment names a portal and credentials (and LM_ACC_ADMIN_ID).
+require_portal_env() {
+  local problems
+  problems="$(portal_env_problems "${2:-}")"
   if [ -n "$problems" ]; then
     printf 'error: %s\n' "${problems//$'\n'/; }" >&2
     echo >&2
-    portal_env_usage "make testacc"
+    portal_env_usage "$1"
     exit 2
   fi
+}
+
+acc_portal() {
+  local cli="" cfg
+  require_portal_env "make testacc" need-admin
   target=portal
   if [ -n "${TERRAFORM:-}" ]; then
     cli="$TERRAFORM"
@@ -355,14 +362,7 @@ acc_portal() {
 
 # sweep_only: make sweep.
 sweep_only() {
-  local problems
-  problems="$(portal_env_problems)"
-  if [ -n "$problems" ]; then
-    printf 'error: %s\n' "${problems//$'\n'/; }" >&2
-    echo >&2
-    portal_env_usage "make sweep"
-    exit 2
-  fi
+  require_portal_env "make sweep"
   sweep_pass portal
 }
 

@@ -171,25 +171,26 @@ func (l leftoverCheck) Run() int {
 		return 2
 	}
 	ctx := context.Background()
-	before, err := snapshot(ctx, c, p.AdminID)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "leftover check: listing the tokens before the tests: %v\n", err)
-		return 2
+	watch := func(when string) (map[tokenKey]lm.APIToken, []lm.Admin, bool) {
+		toks, err := snapshot(ctx, c, p.AdminID)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "leftover check: listing the tokens %s the tests: %v\n", when, err)
+			return nil, nil, false
+		}
+		users, err := listTestUsers(ctx, p.raw())
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "leftover check: listing the test users %s the tests: %v\n", when, err)
+			return nil, nil, false
+		}
+		return toks, users, true
 	}
-	usersBefore, err := listTestUsers(ctx, p.raw())
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "leftover check: listing the test users before the tests: %v\n", err)
+	before, usersBefore, ok := watch("before")
+	if !ok {
 		return 2
 	}
 	code := l.m.Run()
-	after, err := snapshot(ctx, c, p.AdminID)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "leftover check: listing the tokens after the tests: %v\n", err)
-		return 2
-	}
-	usersAfter, err := listTestUsers(ctx, p.raw())
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "leftover check: listing the test users after the tests: %v\n", err)
+	after, usersAfter, ok := watch("after")
+	if !ok {
 		return 2
 	}
 	leftUsers := newUsers(usersBefore, usersAfter)

@@ -85,6 +85,8 @@ func TestSweeper(t *testing.T) {
 			wantUsers = append(wantUsers, a.ID)
 		}
 	}
+	slices.Sort(want)
+	slices.Sort(wantUsers)
 
 	for _, v := range acctest.ProviderEnv {
 		t.Setenv(v, "")
@@ -97,28 +99,26 @@ func TestSweeper(t *testing.T) {
 		if err := sweepAPITokens("all"); err != nil {
 			t.Fatalf("sweep %d: %v", run, err)
 		}
-		var got []int32
-		for _, tok := range sim.Server.Tokens() {
-			got = append(got, tok.ID)
-		}
-		slices.Sort(got)
-		slices.Sort(want)
-		if !slices.Equal(got, want) {
+		if got := ids(sim.Server.Tokens(), func(tok lmsim.Token) int32 { return tok.ID }); !slices.Equal(got, want) {
 			t.Fatalf("after sweep %d the tokens are %v, want %v", run, got, want)
 		}
-		var gotUsers []int32
-		for _, a := range sim.Server.Admins() {
-			gotUsers = append(gotUsers, a.ID)
-		}
-		slices.Sort(gotUsers)
-		slices.Sort(wantUsers)
-		if !slices.Equal(gotUsers, wantUsers) {
-			t.Fatalf("after sweep %d the users are %v, want %v", run, gotUsers, wantUsers)
+		if got := ids(sim.Server.Admins(), func(a lmsim.Admin) int32 { return a.ID }); !slices.Equal(got, wantUsers) {
+			t.Fatalf("after sweep %d the users are %v, want %v", run, got, wantUsers)
 		}
 	}
 	if n := sim.Server.Stats().Requests["DELETE"]; n != 5 {
 		t.Errorf("%d DELETE requests, want 5 (one per leftover)", n)
 	}
+}
+
+// ids returns the sorted ids of items.
+func ids[T any](items []T, id func(T) int32) []int32 {
+	out := make([]int32, 0, len(items))
+	for _, it := range items {
+		out = append(out, id(it))
+	}
+	slices.Sort(out)
+	return out
 }
 
 // TestSweeper_needsAPortal: without a portal in the environment the
