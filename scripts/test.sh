@@ -2,18 +2,29 @@
 # Runs the provider's tests. `make test` runs it without arguments;
 # `make testacc` runs `scripts/test.sh portal`.
 #
-# usage: scripts/test.sh [all|unit|acc|soak|portal]
-#   all     (default) unit, then acc, then a short soak
+# usage: scripts/test.sh [all|unit|acc|lmsim-portal|soak|portal|sweep]
+#   all     (default) unit, then acc, then lmsim-portal, then a short soak
 #   unit    go test ./... (acceptance tests skip without TF_ACC), then the
 #           client and simulator packages again with -race
 #   acc     the acceptance suite (TestAcc*) three times, against the
 #           simulator that the tests start in-process: on Terraform 1.8.5 (the
 #           oldest supported), Terraform 1.16.4 (current) and OpenTofu 1.12.6
+#   lmsim-portal
+#           the portal-mode suite (what `portal` runs), with the sweeper
+#           before and after, against internal/cmd/lmsim started as its own
+#           process with internal/lmsim/testdata/portal_fixture.json, on
+#           Terraform 1.16.4
 #   soak    a short fault-injected soak (2 cycles of 20 tokens) through
 #           the real binary; make soak runs the long one
-#   portal  the acceptance suite once, against the real LogicMonitor portal
-#           named by LM_COMPANY, LM_ACCESS_ID and LM_ACCESS_KEY, on the first
-#           CLI found: terraform or tofu on PATH, else the built ones
+#   portal  the acceptance suite once against a real LogicMonitor portal
+#           (make testacc), with the sweeper before and after, on the first
+#           CLI found: terraform or tofu on PATH, else the built ones. The
+#           portal: LM_COMPANY (+ LM_DOMAIN) or LM_BASE_URL; credentials:
+#           LM_ACCESS_ID + LM_ACCESS_KEY or LM_BEARER_TOKEN; the user the
+#           tests make tokens for: LM_ACC_ADMIN_ID
+#   sweep   the lm_api_token sweeper (make sweep): deletes the acceptance
+#           tests' tokens and users older than an hour in the portal named
+#           as for `portal` (LM_ACC_ADMIN_ID optional)
 #
 # Environment:
 #   LM_TEST_PARALLEL     go test -parallel for acceptance tests (default 4)
@@ -38,12 +49,12 @@ cd "$LM_REPO_ROOT"
 
 mode="${1:-all}"
 case "$mode" in
-  all | unit | acc | soak | portal) ;;
+  all | unit | acc | lmsim-portal | soak | portal | sweep) ;;
   -h | --help | help)
     sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
     exit 0
     ;;
-  *) lm_die "unknown mode '$mode' (want all, unit, acc, soak or portal)" ;;
+  *) lm_die "unknown mode '$mode' (want all, unit, acc, lmsim-portal, soak, portal or sweep)" ;;
 esac
 
 parallel="${LM_TEST_PARALLEL:-4}"
@@ -57,7 +68,8 @@ race_pkgs=(./internal/lm/... ./internal/lmsim/...)
 LM_TEST_LOG_DIR="${LM_TEST_LOG_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/lm-test.XXXXXX")}"
 mkdir -p "$LM_TEST_LOG_DIR"
 work="$(mktemp -d "${TMPDIR:-/tmp}/lm-test-work.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+lmsim_pid=""
+trap 'rm -rf "$work"; stop_lmsim' EXIT
 
 # The provider's own variables: unset for the simulator passes.
 lm_provider_env=(LM_COMPANY LM_DOMAIN LM_BASE_URL LM_ACCESS_ID LM_API_ID LM_ACCESS_KEY LM_API_KEY LM_BEARER_TOKEN)
@@ -178,14 +190,15 @@ acc_pass() {
   log="$LM_TEST_LOG_DIR/acc-$target-$slug.log"
   name="acceptance on $version"
   [ "$target" = portal ] && name="$name (portal)"
+  [ "$target" = lmsim-portal ] && name="$name (portal mode, lmsim)"
   echo
   echo "=== acceptance suite on $version ($cli)${target:+, against the $target}"
   start=$SECONDS
   local envs=(TF_ACC=1 "TF_ACC_TERRAFORM_PATH=$cli" "TF_CLI_CONFIG_FILE=$cfg" CHECKPOINT_DISABLE=1 "$@")
   local unset_args=(-u TF_ACC_PROVIDER_NAMESPACE -u TF_ACC_PROVIDER_HOST)
-  if [ "$target" = simulator ]; then
+  if [ "$target" != portal ]; then
     local v
-    for v in "${lm_provider_env[@]}"; do unset_args+=(-u "$v"); done
+    for v in "${lm_provider_env[@]}" LM_ACC_REAL_PORTAL LM_ACC_ADMIN_ID; do unset_args+=(-u "$v"); done
   fi
   set +e
   env "${unset_args[@]}" "${envs[@]}" \
@@ -228,26 +241,104 @@ acc_simulator() {
   done
 }
 
-acc_portal() {
-  local missing=() v cli="" cfg
-  for v in LM_COMPANY LM_ACCESS_ID LM_ACCESS_KEY LM_ACC_ADMIN_ID; do
-    [ -n "${!v:-}" ] || missing+=("$v")
-  done
-  if [ "${#missing[@]}" -gt 0 ]; then
-    cat >&2 <<MSG
-make testacc runs the acceptance suite against a real LogicMonitor portal,
-creating and deleting API tokens there. It needs LM_COMPANY, LM_ACCESS_ID and
-LM_ACCESS_KEY (an API token of a user allowed to manage users' API tokens),
-and LM_ACC_ADMIN_ID, the id of a user the tests may create tokens for;
-missing: ${missing[*]}. Tests that need the simulator's insides (fault
-injection, deleting users) skip themselves.
+# portal_env_problems: prints what is missing for `portal` and `sweep`
+# (nothing when the environment names a portal and credentials).
+portal_env_problems() {
+  if [ -z "${LM_COMPANY:-}" ] && [ -z "${LM_BASE_URL:-}" ]; then
+    echo "no portal: set LM_COMPANY or LM_BASE_URL"
+  fi
+  local id="${LM_ACCESS_ID:-${LM_API_ID:-}}" key="${LM_ACCESS_KEY:-${LM_API_KEY:-}}"
+  if [ -n "$id$key" ] && [ -n "${LM_BEARER_TOKEN:-}" ]; then
+    echo "both LMv1 (LM_ACCESS_ID/LM_ACCESS_KEY) and bearer (LM_BEARER_TOKEN) credentials are set: unset one"
+  elif [ -n "$id$key" ] && { [ -z "$id" ] || [ -z "$key" ]; }; then
+    echo "incomplete LMv1 credentials: set both LM_ACCESS_ID and LM_ACCESS_KEY"
+  elif [ -z "$id$key" ] && [ -z "${LM_BEARER_TOKEN:-}" ]; then
+    echo "no credentials: set LM_ACCESS_ID and LM_ACCESS_KEY, or LM_BEARER_TOKEN"
+  fi
+  if [ "${1:-}" = need-admin ] && [ -z "${LM_ACC_ADMIN_ID:-}" ]; then
+    echo "LM_ACC_ADMIN_ID is unset: set it to the id of a user the tests may create tokens for"
+  fi
+}
+
+# portal_env_usage WHAT: how to name a portal, on stderr.
+portal_env_usage() {
+  cat >&2 <<MSG
+$1 works on a LogicMonitor portal (or anything that answers as one),
+named by the environment as the provider reads it:
+
+  portal:      LM_COMPANY=acme (plus LM_DOMAIN=lmgov.us for a GovCloud portal)
+               or LM_BASE_URL=https://host/santaba/rest (a proxy, a compatible endpoint)
+  credentials: LM_ACCESS_ID and LM_ACCESS_KEY (an LMv1 token)
+               or LM_BEARER_TOKEN (a bearer token)
+               of a user allowed to manage other users' API tokens
+  test user:   LM_ACC_ADMIN_ID, the id of a user the tests may create tokens for
+               (its role must let its own tokens read users, roles and tokens)
 
   LM_COMPANY=acme LM_ACCESS_ID=... LM_ACCESS_KEY=... LM_ACC_ADMIN_ID=140 make testacc
+  LM_BASE_URL=https://proxy.example.com/santaba/rest LM_BEARER_TOKEN=... LM_ACC_ADMIN_ID=140 make testacc
 
+The tests create and delete API tokens there, each with a note starting
+"tf-acc-test ", and one API-only user named tf-acc-test-...; make sweep
+deletes such tokens and users older than an hour. Tests that need the
+simulator's insides (fault injection, its read-only user) skip.
 To run the suite against the bundled simulator instead: make test
 MSG
+}
+
+# sweep_pass WHEN [VAR=value...]: the lm_api_token sweeper (go test
+# -sweep): deletes the tests' tokens older than an hour in the portal named
+# by the environment, or by the VAR=value arguments alone when given. When
+# sweep_want is set ("TOKENS USERS"), the sweep must delete exactly that
+# many test tokens and test users.
+sweep_want=""
+sweep_pass() {
+  local when="$1" log start rc n v status env_args=()
+  shift
+  log="$LM_TEST_LOG_DIR/sweep-${when//[^a-z]/-}.log"
+  if [ "$#" -gt 0 ]; then
+    for v in "${lm_provider_env[@]}"; do env_args+=(-u "$v"); done
+    env_args+=("$@")
+  fi
+  echo
+  echo "=== sweeper ($when): go test ./internal/provider -sweep=all"
+  start=$SECONDS
+  set +e
+  env -u TF_ACC "${env_args[@]}" go test ./internal/provider -run '^$' -count=1 -v -sweep=all 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  n="$(sed -n 's/^sweeper: \([0-9]*\) test tokens and \([0-9]*\) test users .*/\1 \2/p' "$log" | tail -n 1)"
+  status="ok, deleted ${n% *} test tokens and ${n#* } test users older than an hour"
+  if [ "$rc" -ne 0 ] || [ -z "$n" ]; then
+    status=FAILED
+    failed=1
+  elif [ -n "$sweep_want" ] && [ "$n" != "$sweep_want" ]; then
+    status="FAILED: deleted ${n% *} test tokens and ${n#* } test users, want ${sweep_want% *} and ${sweep_want#* }"
+    failed=1
+  fi
+  add_summary "$(printf '%-34s %s in %ds' "sweeper ($when):" "$status" $((SECONDS - start)))"
+}
+
+# The acceptance packages run one after the other against a portal
+# (GOFLAGS -p=1): each checks that it left no token in the account, which
+# another package running at the same time would upset.
+portal_goflags="GOFLAGS=${GOFLAGS:+$GOFLAGS }-p=1"
+
+# require_portal_env WHAT [need-admin]: exits 2 with the usage unless the
+# environment names a portal and credentials (and LM_ACC_ADMIN_ID).
+require_portal_env() {
+  local problems
+  problems="$(portal_env_problems "${2:-}")"
+  if [ -n "$problems" ]; then
+    printf 'error: %s\n' "${problems//$'\n'/; }" >&2
+    echo >&2
+    portal_env_usage "$1"
     exit 2
   fi
+}
+
+acc_portal() {
+  local cli="" cfg
+  require_portal_env "make testacc" need-admin
   target=portal
   if [ -n "${TERRAFORM:-}" ]; then
     cli="$TERRAFORM"
@@ -260,11 +351,64 @@ MSG
     cli="$TERRAFORM_CURRENT"
   fi
   cfg="$(mktemp "$work/cli.XXXXXX.tfrc")"
+  sweep_pass before
   if lm_cli_is_tofu "$cli" "$cfg"; then
-    acc_pass "$cli" LM_ACC_REAL_PORTAL=1 "${tofu_env[@]}"
+    acc_pass "$cli" LM_ACC_REAL_PORTAL=1 "$portal_goflags" "${tofu_env[@]}"
   else
-    acc_pass "$cli" LM_ACC_REAL_PORTAL=1
+    acc_pass "$cli" LM_ACC_REAL_PORTAL=1 "$portal_goflags"
   fi
+  sweep_pass after
+}
+
+# sweep_only: make sweep.
+sweep_only() {
+  require_portal_env "make sweep"
+  sweep_pass portal
+}
+
+# The simulator run as its own process for the lmsim-portal pass: an
+# account unlike the default fixture, holding leftovers of an "interrupted
+# run" for the sweeper (3 tokens, 1 user), and tokens that are not the
+# tests'.
+lmsim_portal_fixture=internal/lmsim/testdata/portal_fixture.json
+lmsim_portal_leftovers="3 1"
+lmsim_portal_env=(LM_ACCESS_ID=PortalCiRunner000001 LM_ACCESS_KEY=portal-ci-runner-lmv1-key-000000000000001 LM_ACC_ADMIN_ID=502)
+
+# stop_lmsim: stops the simulator process lmsim_portal_pass started.
+stop_lmsim() {
+  if [ -n "$lmsim_pid" ]; then
+    kill "$lmsim_pid" 2>/dev/null || true
+    wait "$lmsim_pid" 2>/dev/null || true
+    lmsim_pid=""
+  fi
+}
+
+# lmsim_portal_pass: what make testacc runs (sweeper, portal-mode suite,
+# sweeper), against internal/cmd/lmsim started as a separate process on a
+# free loopback port, on the current Terraform.
+lmsim_portal_pass() {
+  local bin="$work/lmsim" out="$work/lmsim.out" url="" i
+  resolve_clis
+  echo
+  echo "=== portal mode against internal/cmd/lmsim --fixture $lmsim_portal_fixture"
+  go build -o "$bin" ./internal/cmd/lmsim
+  "$bin" --fixture "$lmsim_portal_fixture" --listen 127.0.0.1:0 --log "$LM_TEST_LOG_DIR/lmsim-portal-requests.log" >"$out" 2>&1 &
+  lmsim_pid=$!
+  for i in $(seq 1 100); do
+    url="$(sed -n 's/^lmsim listening on //p' "$out")"
+    [ -z "$url" ] && kill -0 "$lmsim_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$url" ] || lm_die "internal/cmd/lmsim did not start ($i tries): $(cat "$out")"
+  echo "lmsim listening on $url"
+  target=lmsim-portal
+  sweep_want=$lmsim_portal_leftovers
+  sweep_pass "before, lmsim" "LM_BASE_URL=$url" "${lmsim_portal_env[@]}"
+  acc_pass "$TERRAFORM_CURRENT" LM_ACC_REAL_PORTAL=1 "$portal_goflags" "LM_BASE_URL=$url" "${lmsim_portal_env[@]}"
+  sweep_want="0 0"
+  sweep_pass "after, lmsim" "LM_BASE_URL=$url" "${lmsim_portal_env[@]}"
+  sweep_want=""
+  stop_lmsim
 }
 
 # soak_pass: a short fault-injected soak (make soak runs the long one):
@@ -289,6 +433,7 @@ case "$mode" in
     unit_pass
     race_pass
     acc_simulator
+    lmsim_portal_pass
     soak_pass
     ;;
   unit)
@@ -297,7 +442,9 @@ case "$mode" in
     ;;
   acc) acc_simulator ;;
   soak) soak_pass ;;
+  lmsim-portal) lmsim_portal_pass ;;
   portal) acc_portal ;;
+  sweep) sweep_only ;;
 esac
 
 echo

@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -26,6 +25,9 @@ type Env struct {
 	BaseURL   string
 	AccessID  string
 	AccessKey string
+	// BearerToken is set instead of AccessID and AccessKey when a real
+	// portal is reached with LM_BEARER_TOKEN.
+	BearerToken string
 	// AdminID is a user the tests may create tokens for.
 	AdminID int32
 	// Client is an administrator client for checks and out-of-band changes.
@@ -38,19 +40,27 @@ func RealPortal() bool { return os.Getenv("LM_ACC_REAL_PORTAL") == "1" }
 
 // New gives the test its own LogicMonitor: a fresh simulator with the
 // default fixture (so tests never see each other's tokens), or the real
-// portal named by LM_COMPANY / LM_ACCESS_ID / LM_ACCESS_KEY / LM_ACC_ADMIN_ID.
+// portal named by the environment as PortalFromEnv reads it (LM_COMPANY
+// and LM_DOMAIN or LM_BASE_URL; LM_ACCESS_ID and LM_ACCESS_KEY or
+// LM_BEARER_TOKEN; LM_ACC_ADMIN_ID).
+//
+// Against a real portal the test must treat the endpoint as a black box
+// (nothing of e.Sim), give every token it creates a note made by Note, and
+// delete what it leaves on purpose (on_destroy = "abandon", tokens made
+// with CreateToken are deleted by their cleanup).
 func New(t *testing.T) *Env {
 	t.Helper()
 	if RealPortal() {
-		admin, err := strconv.ParseInt(os.Getenv("LM_ACC_ADMIN_ID"), 10, 32)
+		p, err := PortalFromEnv(true)
 		if err != nil {
-			t.Fatalf("LM_ACC_ADMIN_ID must name the id of a user the tests may create tokens for: %v", err)
+			t.Fatal(err)
 		}
 		e := &Env{
-			BaseURL:   lm.BaseURL(os.Getenv("LM_COMPANY"), os.Getenv("LM_DOMAIN")),
-			AccessID:  os.Getenv("LM_ACCESS_ID"),
-			AccessKey: os.Getenv("LM_ACCESS_KEY"),
-			AdminID:   int32(admin),
+			BaseURL:     p.BaseURL,
+			AccessID:    p.AccessID,
+			AccessKey:   p.AccessKey,
+			BearerToken: p.BearerToken,
+			AdminID:     p.AdminID,
 		}
 		e.Client = e.newClient(t)
 		return e
@@ -87,11 +97,20 @@ func NewSim(t *testing.T, opts lmsim.Options) *Env {
 	return e
 }
 
-// SkipOnRealPortal skips tests that need the simulator's insides.
+// SkipOnRealPortal skips tests that need the simulator's insides. Prefer
+// SkipOnRealPortalBecause, which says what the API cannot arrange.
 func SkipOnRealPortal(t *testing.T) {
 	t.Helper()
+	SkipOnRealPortalBecause(t, "needs the bundled simulator (out-of-band changes or fault injection that a real portal does not offer)")
+}
+
+// SkipOnRealPortalBecause skips a test against a real portal, giving the
+// reason: only what the public API cannot arrange (fault injection, a clock
+// far off, simulator request counts) may skip.
+func SkipOnRealPortalBecause(t *testing.T, reason string) {
+	t.Helper()
 	if RealPortal() {
-		t.Skip("needs the bundled simulator (out-of-band changes or fault injection that a real portal does not offer)")
+		t.Skip("not run against a real portal: " + reason)
 	}
 }
 
@@ -106,16 +125,30 @@ const (
 
 func (e *Env) newClient(t *testing.T) *lm.Client {
 	t.Helper()
-	c, err := lm.New(lm.Config{BaseURL: e.BaseURL, AccessID: e.AccessID, AccessKey: e.AccessKey, RetryWaitMin: 1})
+	c, err := clientFor(e.BaseURL, e.AccessID, e.AccessKey, e.BearerToken)
 	if err != nil {
 		t.Fatalf("client: %v", err)
 	}
 	return c
 }
 
+// clientFor is the client of the tests' checks and out-of-band changes.
+func clientFor(baseURL, accessID, accessKey, bearer string) (*lm.Client, error) {
+	return lm.New(lm.Config{BaseURL: baseURL, AccessID: accessID, AccessKey: accessKey, BearerToken: bearer, RetryWaitMin: 1})
+}
+
 // ProviderBlock is a provider "lm" block that reaches this Env with its
 // administrator credentials; extra lines go inside the block.
 func (e *Env) ProviderBlock(extra string) string {
+	if e.BearerToken != "" {
+		return fmt.Sprintf(`
+provider "lm" {
+  base_url     = %q
+  bearer_token = %q
+  %s
+}
+`, e.BaseURL, e.BearerToken, extra)
+	}
 	return fmt.Sprintf(`
 provider "lm" {
   base_url   = %q
@@ -161,7 +194,7 @@ const (
 func (e *Env) As(t *testing.T, accessID, accessKey string) *Env {
 	t.Helper()
 	c := *e
-	c.AccessID, c.AccessKey = accessID, accessKey
+	c.AccessID, c.AccessKey, c.BearerToken = accessID, accessKey, ""
 	c.Client = c.newClient(t)
 	return &c
 }

@@ -3,8 +3,12 @@ package acctest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,21 +22,64 @@ import (
 // client has no user deletion, on purpose, so the request is signed here.
 func (e *Env) DeleteUser(t *testing.T, id int32) {
 	t.Helper()
-	p := fmt.Sprintf("/setting/admins/%d", id)
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodDelete, e.BaseURL+p, bytes.NewReader(nil))
+	if err := e.raw().do(context.Background(), http.MethodDelete, fmt.Sprintf("/setting/admins/%d", id), nil, nil, nil); err != nil {
+		t.Fatalf("deleting user %d: %v", id, err)
+	}
+}
+
+// rawAPI signs the calls the client leaves out on purpose: creating,
+// listing and deleting users, which only the tests do.
+type rawAPI struct{ baseURL, accessID, accessKey, bearer string }
+
+func (e *Env) raw() rawAPI    { return rawAPI{e.BaseURL, e.AccessID, e.AccessKey, e.BearerToken} }
+func (p *Portal) raw() rawAPI { return rawAPI{p.BaseURL, p.AccessID, p.AccessKey, p.BearerToken} }
+
+// errNotFound is what rawAPI.do returns for a 404.
+var errNotFound = errors.New("not found")
+
+// do sends one API v3 request with body in (JSON, when not nil) and decodes
+// the answer into out (when not nil). Any status but 200 is an error.
+func (a rawAPI) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return err
+		}
+	}
+	u := a.baseURL + path
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	req.Header.Set("X-Version", "3")
-	req.Header.Set("Authorization", lm.SignLMv1(e.AccessID, e.AccessKey, http.MethodDelete, p, nil, time.Now().UnixMilli()))
+	req.Header.Set("Content-Type", "application/json")
+	if a.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+a.bearer)
+	} else {
+		req.Header.Set("Authorization", lm.SignLMv1(a.accessID, a.accessKey, method, path, body, time.Now().UnixMilli()))
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("deleting user %d: HTTP %d", id, resp.StatusCode)
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
 	}
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
+		return fmt.Errorf("%s %s: %w", method, path, errNotFound)
+	case resp.StatusCode != http.StatusOK:
+		return fmt.Errorf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, data)
+	case out != nil:
+		return json.Unmarshal(data, out)
+	}
+	return nil
 }
 
 // ReadLogs concatenates every log file the CLI and the provider wrote into dir.

@@ -8,13 +8,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/hashicorp/go-version"
 
-	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
+	"github.com/lmtf/terraform-provider-lm/internal/acctest"
+	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
 
 var (
@@ -71,32 +74,43 @@ func provider(t *testing.T) string {
 	return pluginDir
 }
 
+// TestMain checks, against a real portal, that the tests leave no token.
+func TestMain(m *testing.M) { os.Exit(acctest.LeftoverCheck(m).Run()) }
+
 type workspace struct {
 	t   *testing.T
 	cli string
 	dir string
 	env []string
-	sim *lmsim.Running
+	lm  *acctest.Env
 }
 
+// newWorkspace gives the test a directory, the built provider and a
+// LogicMonitor (acctest.New: its own simulator, or the real portal) named
+// to the CLI through the environment.
 func newWorkspace(t *testing.T, cliPath string) *workspace {
 	t.Helper()
-	sim, err := lmsim.Start(lmsim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Close() })
+	e := acctest.New(t)
 	dir := t.TempDir()
 	rc := filepath.Join(dir, "cli.tfrc")
 	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"lmtf/lm\" = %q\n  }\n  direct {}\n}\n", provider(t))
 	if err := os.WriteFile(rc, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := append(os.Environ(),
-		"TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
-		"LM_BASE_URL="+sim.URL, "LM_ACCESS_ID="+lmsim.DefaultAdminAccessID, "LM_ACCESS_KEY="+lmsim.DefaultAdminAccessKey,
-	)
-	return &workspace{t: t, cli: cliPath, dir: dir, env: env, sim: sim}
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(acctest.ProviderEnv, name) {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "LM_BASE_URL="+e.BaseURL)
+	if e.BearerToken != "" {
+		env = append(env, "LM_BEARER_TOKEN="+e.BearerToken)
+	} else {
+		env = append(env, "LM_ACCESS_ID="+e.AccessID, "LM_ACCESS_KEY="+e.AccessKey)
+	}
+	return &workspace{t: t, cli: cliPath, dir: dir, env: env, lm: e}
 }
 
 func (w *workspace) write(config string) {
@@ -115,17 +129,22 @@ func (w *workspace) run(args ...string) (string, error) {
 	return string(out), err
 }
 
-// ephemeralLeft lists the simulator's tokens that an ephemeral resource made.
+// ephemeralLeft lists, through the API, the test user's tokens with note.
 func (w *workspace) ephemeralLeft(note string) []string {
+	w.t.Helper()
+	toks, err := w.lm.Client.ListAPITokens(context.Background(), w.lm.AdminID, lm.ListOptions{Filter: "note:" + strconv.Quote(note)})
+	if err != nil {
+		w.t.Fatal(err)
+	}
 	var left []string
-	for _, tok := range w.sim.Server.Tokens() {
-		if strings.Contains(tok.Note, note) {
-			left = append(left, fmt.Sprintf("%d %q", tok.ID, tok.Note))
-		}
+	for _, tok := range toks {
+		left = append(left, fmt.Sprintf("%d %q", tok.ID, tok.Note))
 	}
 	return left
 }
 
+// ephemeralConfig opens a one-run token for the test user (admin_id and
+// note come from the test) and configures a second provider with it.
 const ephemeralConfig = `
 terraform {
   required_providers {
@@ -136,8 +155,8 @@ terraform {
 provider "lm" {}
 
 ephemeral "lm_api_token" "run" {
-  admin_id = 100
-  note     = "e2e one-run token"
+  admin_id = %[1]d
+  note     = %[2]q
 }
 
 # A second lm provider that authenticates with the one-run key.
@@ -149,8 +168,8 @@ provider "lm" {
 
 data "lm_api_tokens" "seen_with_run_key" {
   provider      = lm.run
-  admin_id      = 100
-  note_contains = "e2e one-run token"
+  admin_id      = %[1]d
+  note_contains = %[2]q
 }
 
 output "seen" {
@@ -162,7 +181,8 @@ output "seen" {
 // authenticates a second provider, and is deleted when the run ends.
 func TestAccE2E_ephemeralTokenConfiguresAnotherProvider(t *testing.T) {
 	w := newWorkspace(t, cli(t, "1.10.0"))
-	w.write(ephemeralConfig)
+	note := acctest.Note("e2e one-run token")
+	w.write(fmt.Sprintf(ephemeralConfig, w.lm.AdminID, note))
 	if out, err := w.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
 		t.Fatalf("apply: %v\n%s", err, out)
 	}
@@ -174,10 +194,10 @@ func TestAccE2E_ephemeralTokenConfiguresAnotherProvider(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &seen); err != nil {
 		t.Fatalf("output %q: %v", out, err)
 	}
-	if len(seen) != 1 || seen[0] != "e2e one-run token" {
+	if len(seen) != 1 || seen[0] != note {
 		t.Errorf("the provider configured with the one-run key saw %q, want exactly its own token", seen)
 	}
-	if left := w.ephemeralLeft("e2e one-run token"); len(left) > 0 {
+	if left := w.ephemeralLeft(note); len(left) > 0 {
 		t.Errorf("one-run tokens outlived the run: %v", left)
 	}
 	for _, f := range []string{"terraform.tfstate"} {
@@ -196,7 +216,8 @@ func TestAccE2E_ephemeralTokenConfiguresAnotherProvider(t *testing.T) {
 // Close (OpenTofu skips it when a dependent fails).
 func TestAccE2E_ephemeralTokenDeletedWhenRunFails(t *testing.T) {
 	w := newWorkspace(t, cli(t, "1.10.0"))
-	w.write(ephemeralConfig + `
+	note := acctest.Note("e2e one-run token of a failing run")
+	w.write(fmt.Sprintf(ephemeralConfig, w.lm.AdminID, note) + `
 data "lm_user" "missing" {
   provider   = lm.run
   username   = "no-such-user"
@@ -208,7 +229,7 @@ data "lm_user" "missing" {
 		if err == nil || !strings.Contains(out, `no user named "no-such-user"`) {
 			t.Fatalf("%s should fail on the missing user: %v\n%s", cmd[0], err, out)
 		}
-		if left := w.ephemeralLeft("e2e one-run token"); len(left) > 0 {
+		if left := w.ephemeralLeft(note); len(left) > 0 {
 			t.Errorf("after a failed %s, one-run tokens remain: %v", cmd[0], left)
 		}
 	}

@@ -17,6 +17,11 @@ import (
 // attempt, so cleanup never touches another run's tokens.
 const pendingNotePrefix = "terraform-provider-lm pending "
 
+// PendingNotePrefix is pendingNotePrefix for callers that look for tokens
+// whose create was interrupted between the POST and the PATCH (the
+// acceptance tests' sweeper).
+const PendingNotePrefix = pendingNotePrefix
+
 // pendingToken is the create body. Status is sent explicitly: the final
 // status is set by the PATCH that also sets the note.
 type pendingToken struct {

@@ -28,13 +28,14 @@ import (
 func TestAccAPIToken_rotationTriggers(t *testing.T) {
 	e := acctest.New(t)
 	differ := statecheck.CompareValue(compare.ValuesDiffer())
+	note := acctest.Note("rotated by trigger")
 	cfg := func(serial string) string {
 		return tokenConfig(e, fmt.Sprintf(`
-  note              = "rotated by trigger"
+  note              = %q
   rotation_triggers = { serial = %q }
   lifecycle {
     create_before_destroy = true
-  }`, serial))
+  }`, note, serial))
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
@@ -48,7 +49,7 @@ func TestAccAPIToken_rotationTriggers(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionCreateBeforeDestroy)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{differ.AddStateValue(tokenName, tfjsonpath.New("access_key"))},
-				Check:             onlyTokensWithNote(e, "rotated by trigger", 1),
+				Check:             onlyTokensWithNote(e, note, 1),
 			},
 		},
 	})
@@ -70,18 +71,20 @@ func onlyTokensWithNote(e *acctest.Env, note string, want int) resource.TestChec
 }
 
 // TestAccAPIToken_rotateAfter moves an injected clock instead of sleeping.
+// Only the provider's sense of the tokens' age moves (LMv1 signatures keep
+// the real time), so this runs against a real portal too.
 func TestAccAPIToken_rotateAfter(t *testing.T) {
 	e := acctest.New(t)
-	acctest.SkipOnRealPortal(t)
 	clk := &clock.Fixed{}
 	clk.Set(time.Now())
 	differ := statecheck.CompareValue(compare.ValuesDiffer())
-	cfg := tokenConfig(e, `
-  note         = "rotated by age"
+	note := acctest.Note("rotated by age")
+	cfg := tokenConfig(e, fmt.Sprintf(`
+  note         = %q
   rotate_after = "720h"
   lifecycle {
     create_before_destroy = true
-  }`)
+  }`, note))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(provider.WithClock(clk)),
 		CheckDestroy:             e.CheckDestroy,
@@ -99,8 +102,8 @@ func TestAccAPIToken_rotateAfter(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionCreateBeforeDestroy)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{differ.AddStateValue(tokenName, tfjsonpath.New("id"))},
-				Check:             onlyTokensWithNote(e, "rotated by age", 1),
-				// The simulator stamps the new token with the real time while
+				Check:             onlyTokensWithNote(e, note, 1),
+				// LogicMonitor stamps the new token with the real time while
 				// the provider's clock is still 721h ahead, so the plan after
 				// this apply wants to rotate again; the next step brings the
 				// clock back.
@@ -125,16 +128,19 @@ func TestAccAPIToken_onDestroy(t *testing.T) {
 	for _, policy := range []string{"disable", "abandon"} {
 		t.Run(policy, func(t *testing.T) {
 			e := acctest.New(t)
+			note := acctest.Note("kept for audit " + policy)
+			// Destroy keeps the token on purpose: delete it once checked.
+			e.DeleteTokensAtCleanup(t, e.AdminID, note)
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.Factories(),
 				CheckDestroy:             e.CheckDestroy, // asserts disabled / untouched per on_destroy
 				Steps: []resource.TestStep{
-					{Config: tokenConfig(e, `note = "kept for audit"`)},
+					{Config: tokenConfig(e, fmt.Sprintf(`note = %q`, note))},
 					{
 						// Choosing a policy is an in-place change, never a replacement.
 						Config: tokenConfig(e, fmt.Sprintf(`
-  note       = "kept for audit"
-  on_destroy = %q`, policy)),
+  note       = %q
+  on_destroy = %q`, note, policy)),
 						ConfigPlanChecks: resource.ConfigPlanChecks{
 							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionUpdate)},
 						},
@@ -148,23 +154,40 @@ func TestAccAPIToken_onDestroy(t *testing.T) {
 	}
 }
 
+// selfToken makes a token for the user adminID and returns a provider
+// block that authenticates with it, so that the self-protection tests put
+// only a token of their own at risk.
+func selfToken(t *testing.T, e *acctest.Env, adminID int32, what, extra string) (*lm.APIToken, string) {
+	t.Helper()
+	tok := e.CreateToken(t, adminID, lm.CreateAPITokenRequest{Note: acctest.Note(what), Enabled: true})
+	return tok, fmt.Sprintf(`
+provider "lm" {
+  base_url   = %q
+  access_id  = %q
+  access_key = %q
+  %s
+}
+`, e.BaseURL, tok.AccessID, tok.AccessKey, extra)
+}
+
 // TestAccAPIToken_selfProtection imports the provider's own token and
 // checks that disabling, replacing or destroying it is refused at plan time.
+// Nothing is written, so the token can be a read-only user's.
 func TestAccAPIToken_selfProtection(t *testing.T) {
 	e := acctest.New(t)
-	acctest.SkipOnRealPortal(t)
+	tok, providerBlock := selfToken(t, e, e.CreateUser(t), "self protection", "")
 	self := func(body string) string {
-		return e.ProviderBlock("") + fmt.Sprintf(`
+		return providerBlock + fmt.Sprintf(`
 import {
   to = lm_api_token.self
   id = %q
 }
 resource "lm_api_token" "self" {
   admin_id = %d
-  note     = "terraform provider (lmsim default)"
+  note     = %q
   %s
 }
-`, e.AccessID, acctest.TerraformAdminID, body)
+`, tok.AccessID, tok.AdminID, tok.Note, body)
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
@@ -180,7 +203,7 @@ resource "lm_api_token" "self" {
 				ExpectError: regexp.MustCompile(`(?s)Refusing to revoke the provider's own credentials.*replace`),
 			},
 			{
-				Config:      e.ProviderBlock(""),
+				Config:      providerBlock,
 				ExpectError: regexp.MustCompile(`(?s)Refusing to revoke the provider's own credentials.*delete`),
 			},
 			{
@@ -190,31 +213,32 @@ resource "lm_api_token" "self" {
 			},
 		},
 	})
-	if tok, err := e.FindToken(context.Background(), 100); err != nil || tok == nil || !tok.Enabled() {
-		t.Fatalf("the provider's own token must survive: %+v %v", tok, err)
+	if got, err := e.FindToken(context.Background(), tok.ID); err != nil || got == nil || !got.Enabled() {
+		t.Fatalf("the provider's own token must survive: %+v %v", got, err)
 	}
 }
 
 // TestAccAPIToken_selfRevokeAllowed opts in and revokes the provider's own
-// token on destroy.
+// token on destroy. Deleting a token takes an administrator: the token is
+// one of the user of the suite's credentials.
 func TestAccAPIToken_selfRevokeAllowed(t *testing.T) {
 	e := acctest.New(t)
-	acctest.SkipOnRealPortal(t)
-	cfg := e.ProviderBlock("allow_self_revoke = true") + fmt.Sprintf(`
+	tok, providerBlock := selfToken(t, e, e.OwnerID(t), "self revoke", "allow_self_revoke = true")
+	cfg := providerBlock + fmt.Sprintf(`
 import {
   to = lm_api_token.self
-  id = "%d/100"
+  id = "%d/%d"
 }
 resource "lm_api_token" "self" {
   admin_id = %d
-  note     = "terraform provider (lmsim default)"
+  note     = %q
 }
-`, acctest.TerraformAdminID, acctest.TerraformAdminID)
+`, tok.AdminID, tok.ID, tok.AdminID, tok.Note)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
-		// The administrator's token is gone by then: check as jdoe.
-		CheckDestroy: e.As(t, acctest.SeedAccessID, acctest.SeedAccessKey).CheckDestroy,
-		Steps:        []resource.TestStep{{Config: cfg}},
+		// The suite's own credentials check: the revoked token was another.
+		CheckDestroy: e.CheckDestroy,
+		Steps:        []resource.TestStep{{Config: cfg, Check: e.TokenExists("lm_api_token.self", true)}},
 	})
 }
 
@@ -227,10 +251,20 @@ resource "lm_api_token" "self" {
 // provider configured with the key, and a run that fails after Open.
 func TestAccEphemeralAPIToken(t *testing.T) {
 	e := acctest.New(t)
-	acctest.SkipOnRealPortal(t)
+	// Against a real portal the token carries the test note; against the
+	// simulator the default note is checked too.
+	var noteAttr string
+	var noteCheck knownvalue.Check = knownvalue.StringRegexp(regexp.MustCompile(`^terraform-ephemeral [0-9a-f-]{36}$`))
+	isRunToken := func(tok lm.APIToken) bool { return strings.HasPrefix(tok.Note, "terraform-ephemeral") }
+	if acctest.RealPortal() {
+		note := acctest.Note("one-run token")
+		noteAttr, noteCheck = fmt.Sprintf("note = %q", note), knownvalue.StringExact(note)
+		isRunToken = func(tok lm.APIToken) bool { return tok.Note == note }
+	}
 	cfg := e.ProviderBlock("") + fmt.Sprintf(`
 ephemeral "lm_api_token" "run" {
   admin_id = %d
+  %s
 }
 
 provider "echo" {
@@ -238,7 +272,7 @@ provider "echo" {
 }
 
 resource "echo" "token" {}
-`, acctest.SvcPipelineID)
+`, e.AdminID, noteAttr)
 	factories := acctest.Factories()
 	factories["echo"] = echoprovider.NewProviderServer()
 	resource.ParallelTest(t, resource.TestCase{
@@ -250,20 +284,26 @@ resource "echo" "token" {}
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("echo.token", tfjsonpath.New("data").AtMapKey("access_id"), knownvalue.StringRegexp(regexp.MustCompile(`^[A-Za-z0-9]{20}$`))),
 					statecheck.ExpectKnownValue("echo.token", tfjsonpath.New("data").AtMapKey("access_key"), knownvalue.StringRegexp(regexp.MustCompile(`^.{40}$`))),
-					statecheck.ExpectKnownValue("echo.token", tfjsonpath.New("data").AtMapKey("note"), knownvalue.StringRegexp(regexp.MustCompile(`^terraform-ephemeral [0-9a-f-]{36}$`))),
+					statecheck.ExpectKnownValue("echo.token", tfjsonpath.New("data").AtMapKey("note"), noteCheck),
 					statecheck.ExpectKnownValue("echo.token", tfjsonpath.New("data").AtMapKey("type"), knownvalue.StringExact("lmv1")),
 				},
 			},
 		},
 	})
-	for _, tok := range e.Sim.Server.Tokens() {
-		if strings.HasPrefix(tok.Note, "terraform-ephemeral") {
+	toks, err := e.Client.ListAPITokens(context.Background(), e.AdminID, lm.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range toks {
+		if isRunToken(tok) {
 			t.Errorf("ephemeral token %d (%q) outlived the run", tok.ID, tok.Note)
 		}
 	}
-	opened := e.Sim.Server.Stats().Requests["POST"]
-	if deletes := countDeletes(e); opened == 0 || deletes < opened {
-		t.Errorf("%d tokens opened, %d DELETE requests: every opened token must be deleted", opened, deletes)
+	if e.Sim != nil {
+		opened := e.Sim.Server.Stats().Requests["POST"]
+		if deletes := countDeletes(e); opened == 0 || deletes < opened {
+			t.Errorf("%d tokens opened, %d DELETE requests: every opened token must be deleted", opened, deletes)
+		}
 	}
 }
 

@@ -16,63 +16,81 @@ import (
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
 
+// TestAccDataSources reads a user, a role and tokens made outside
+// Terraform. What the data sources must return is asked of the API first,
+// so the test holds against any portal.
 func TestAccDataSources(t *testing.T) {
 	e := acctest.New(t)
-	acctest.SkipOnRealPortal(t)
 	ctx := context.Background()
-	// Two tokens made outside Terraform, one disabled, to filter on.
-	on, err := e.Client.CreateAPIToken(ctx, acctest.SvcPipelineID, lm.CreateAPITokenRequest{Note: "audit: nightly export", Enabled: true})
+	user, err := e.Client.GetAdmin(ctx, e.AdminID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	off, err := e.Client.CreateAPIToken(ctx, acctest.SvcPipelineID, lm.CreateAPITokenRequest{Note: "audit: old export", Enabled: false})
-	if err != nil {
-		t.Fatal(err)
+	roles, err := e.Client.ListRoles(ctx, lm.ListOptions{Filter: `name:"administrator"`})
+	if err != nil || len(roles) != 1 {
+		t.Fatalf("looking up the administrator role: %v %v", roles, err)
 	}
+	userRoles := []knownvalue.Check{}
+	for _, r := range user.Roles {
+		userRoles = append(userRoles, knownvalue.StringExact(r.Name))
+	}
+	// Three tokens made outside Terraform, one disabled and one bearer, to
+	// filter on.
+	audit := acctest.Note("audit:")
+	on := e.CreateToken(t, e.AdminID, lm.CreateAPITokenRequest{Note: audit + " nightly export", Enabled: true})
+	off := e.CreateToken(t, e.AdminID, lm.CreateAPITokenRequest{Note: audit + " old export", Enabled: false})
+	webhook := e.CreateToken(t, e.AdminID, lm.CreateAPITokenRequest{Note: acctest.Note("webhook"), Enabled: true, Type: lm.TokenTypeBearer})
 	cfg := e.ProviderBlock("") + fmt.Sprintf(`
-data "lm_user" "by_name" { username = "svc-pipeline" }
-data "lm_user" "by_id" { id = 131 }
+data "lm_user" "by_name" { username = %q }
+data "lm_user" "by_id" { id = %d }
 data "lm_role" "admin" { name = "administrator" }
 data "lm_api_token" "by_id" { id = "%d" }
 data "lm_api_token" "by_access_id" { access_id = %q }
 data "lm_api_tokens" "audit_enabled" {
   admin_id      = data.lm_user.by_name.id
-  note_contains = "audit:"
+  note_contains = %q
   enabled       = true
 }
 data "lm_api_tokens" "audit_all" {
-  note_contains = "audit:"
+  note_contains = %q
   type          = "lmv1"
 }
-data "lm_api_tokens" "bearer" { type = "bearer" }
-`, on.ID, off.AccessID)
+data "lm_api_tokens" "bearer" {
+  type          = "bearer"
+  note_contains = %q
+}
+`, user.Username, e.AdminID, on.ID, off.AccessID, audit, audit, webhook.Note)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		Steps: []resource.TestStep{{
 			Config: cfg,
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.lm_user.by_name", tfjsonpath.New("id"), knownvalue.Int64Exact(acctest.SvcPipelineID)),
-				statecheck.ExpectKnownValue("data.lm_user.by_name", tfjsonpath.New("api_only"), knownvalue.Bool(true)),
-				statecheck.ExpectKnownValue("data.lm_user.by_name", tfjsonpath.New("roles"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("readonly")})),
-				statecheck.ExpectKnownValue("data.lm_user.by_id", tfjsonpath.New("username"), knownvalue.StringExact("jdoe")),
-				statecheck.ExpectKnownValue("data.lm_user.by_id", tfjsonpath.New("email"), knownvalue.StringExact("jdoe@example.com")),
-				statecheck.ExpectKnownValue("data.lm_user.by_id", tfjsonpath.New("status"), knownvalue.StringExact("active")),
-				statecheck.ExpectKnownValue("data.lm_role.admin", tfjsonpath.New("id"), knownvalue.Int64Exact(1)),
+				statecheck.ExpectKnownValue("data.lm_user.by_name", tfjsonpath.New("id"), knownvalue.Int64Exact(int64(e.AdminID))),
+				statecheck.ExpectKnownValue("data.lm_user.by_name", tfjsonpath.New("api_only"), knownvalue.Bool(user.APIOnly)),
+				statecheck.ExpectKnownValue("data.lm_user.by_name", tfjsonpath.New("roles"), knownvalue.ListExact(userRoles)),
+				statecheck.ExpectKnownValue("data.lm_user.by_id", tfjsonpath.New("username"), knownvalue.StringExact(user.Username)),
+				statecheck.ExpectKnownValue("data.lm_user.by_id", tfjsonpath.New("email"), knownvalue.StringExact(user.Email)),
+				statecheck.ExpectKnownValue("data.lm_user.by_id", tfjsonpath.New("status"), knownvalue.StringExact(user.Status)),
+				statecheck.ExpectKnownValue("data.lm_role.admin", tfjsonpath.New("id"), knownvalue.Int64Exact(int64(roles[0].ID))),
 				statecheck.ExpectKnownValue("data.lm_api_token.by_id", tfjsonpath.New("access_id"), knownvalue.StringExact(on.AccessID)),
-				statecheck.ExpectKnownValue("data.lm_api_token.by_id", tfjsonpath.New("admin_name"), knownvalue.StringExact("svc-pipeline")),
+				statecheck.ExpectKnownValue("data.lm_api_token.by_id", tfjsonpath.New("admin_name"), knownvalue.StringExact(user.Username)),
 				statecheck.ExpectKnownValue("data.lm_api_token.by_access_id", tfjsonpath.New("id"), knownvalue.StringExact(strconv.Itoa(int(off.ID)))),
 				statecheck.ExpectKnownValue("data.lm_api_token.by_access_id", tfjsonpath.New("enabled"), knownvalue.Bool(false)),
 				statecheck.ExpectKnownValue("data.lm_api_tokens.audit_enabled", tfjsonpath.New("tokens"), knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.ObjectPartial(map[string]knownvalue.Check{
 						"access_id": knownvalue.StringExact(on.AccessID),
-						"note":      knownvalue.StringExact("audit: nightly export"),
+						"note":      knownvalue.StringExact(on.Note),
 						"enabled":   knownvalue.Bool(true),
 						"type":      knownvalue.StringExact("lmv1"),
 					}),
 				})),
 				statecheck.ExpectKnownValue("data.lm_api_tokens.audit_all", tfjsonpath.New("tokens"), knownvalue.ListSizeExact(2)),
-				statecheck.ExpectKnownValue("data.lm_api_tokens.bearer", tfjsonpath.New("tokens"), knownvalue.ListPartial(map[int]knownvalue.Check{
-					0: knownvalue.ObjectPartial(map[string]knownvalue.Check{"type": knownvalue.StringExact("bearer"), "admin_id": knownvalue.Int64Exact(acctest.TerraformAdminID)}),
+				statecheck.ExpectKnownValue("data.lm_api_tokens.bearer", tfjsonpath.New("tokens"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"type":      knownvalue.StringExact("bearer"),
+						"admin_id":  knownvalue.Int64Exact(int64(e.AdminID)),
+						"access_id": knownvalue.StringExact(webhook.AccessID),
+					}),
 				})),
 			},
 		}},

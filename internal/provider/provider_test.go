@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -11,22 +12,27 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/lmtf/terraform-provider-lm/internal/acctest"
-	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
+	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
 
 const roleLookup = `data "lm_role" "admin" { name = "administrator" }`
 
 // The provider configuration is tested with environment variables, so these
-// tests do not run in parallel.
+// tests do not run in parallel. It authenticates with an LMv1 and a bearer
+// token of the test user, made for it through the API.
 func TestAccProvider_configuration(t *testing.T) {
 	e := acctest.New(t)
-	acctest.SkipOnRealPortal(t)
-	for _, v := range []string{"LM_COMPANY", "LM_DOMAIN", "LM_BASE_URL", "LM_ACCESS_ID", "LM_API_ID",
-		"LM_ACCESS_KEY", "LM_API_KEY", "LM_BEARER_TOKEN"} {
+	lmv1 := e.CreateToken(t, e.AdminID, lm.CreateAPITokenRequest{Note: acctest.Note("provider configuration"), Enabled: true})
+	bearer := e.CreateToken(t, e.AdminID, lm.CreateAPITokenRequest{Note: acctest.Note("provider configuration bearer"), Enabled: true, Type: lm.TokenTypeBearer})
+	roles, err := e.Client.ListRoles(context.Background(), lm.ListOptions{Filter: `name:"administrator"`})
+	if err != nil || len(roles) != 1 {
+		t.Fatalf("looking up the administrator role: %v %v", roles, err)
+	}
+	for _, v := range acctest.ProviderEnv {
 		t.Setenv(v, "")
 	}
 	roleOK := []statecheck.StateCheck{
-		statecheck.ExpectKnownValue("data.lm_role.admin", tfjsonpath.New("id"), knownvalue.Int64Exact(1)),
+		statecheck.ExpectKnownValue("data.lm_role.admin", tfjsonpath.New("id"), knownvalue.Int64Exact(int64(roles[0].ID))),
 	}
 	steps := []resource.TestStep{
 		{
@@ -34,8 +40,8 @@ func TestAccProvider_configuration(t *testing.T) {
 			// LogicMonitor's own provider.
 			PreConfig: func() {
 				t.Setenv("LM_BASE_URL", e.BaseURL)
-				t.Setenv("LM_API_ID", e.AccessID)
-				t.Setenv("LM_API_KEY", e.AccessKey)
+				t.Setenv("LM_API_ID", lmv1.AccessID)
+				t.Setenv("LM_API_KEY", lmv1.AccessKey)
 			},
 			Config:            `provider "lm" {}` + "\n" + roleLookup,
 			ConfigStateChecks: roleOK,
@@ -46,7 +52,12 @@ func TestAccProvider_configuration(t *testing.T) {
 				t.Setenv("LM_ACCESS_ID", "WrongWrongWrongWrong")
 				t.Setenv("LM_ACCESS_KEY", "wrong")
 			},
-			Config:            e.ProviderBlock("") + roleLookup,
+			Config: fmt.Sprintf(`provider "lm" {
+  base_url   = %q
+  access_id  = %q
+  access_key = %q
+}
+`, e.BaseURL, lmv1.AccessID, lmv1.AccessKey) + roleLookup,
 			ConfigStateChecks: roleOK,
 		},
 		{
@@ -56,7 +67,7 @@ func TestAccProvider_configuration(t *testing.T) {
   base_url     = %q
   bearer_token = %q
 }
-`, e.BaseURL, lmsim.DefaultAdminBearer) + roleLookup,
+`, e.BaseURL, bearer.AccessKey) + roleLookup,
 			ConfigStateChecks: roleOK,
 		},
 		{
@@ -68,14 +79,14 @@ func TestAccProvider_configuration(t *testing.T) {
 			ExpectError: regexp.MustCompile(`(?s)Missing LogicMonitor credentials.*LM_ACCESS_ID.*LM_BEARER_TOKEN`),
 		},
 		{
-			Config:      fmt.Sprintf(`provider "lm" { access_id = %q }`, e.AccessID) + "\n" + roleLookup,
+			Config:      fmt.Sprintf(`provider "lm" { access_id = %q }`, lmv1.AccessID) + "\n" + roleLookup,
 			ExpectError: regexp.MustCompile(`(?s)Incomplete LMv1 credentials.*access_key\s+\(LM_ACCESS_KEY\s+or\s+LM_API_KEY\)`),
 		},
 		{
 			Config: fmt.Sprintf(`provider "lm" {
   access_id    = %q
   bearer_token = "x"
-}`, e.AccessID) + "\n" + roleLookup,
+}`, lmv1.AccessID) + "\n" + roleLookup,
 			ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination`),
 		},
 		{
@@ -106,6 +117,11 @@ func TestAccProvider_configuration(t *testing.T) {
 // only after apply: planning must not fail, and apply must work.
 func TestAccProvider_unknownAtPlan(t *testing.T) {
 	e := acctest.New(t)
+	credentials := fmt.Sprintf(`access_id  = %q
+  access_key = terraform_data.key.output`, e.AccessID)
+	if e.BearerToken != "" {
+		credentials = `bearer_token = terraform_data.key.output`
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		CheckDestroy:             e.CheckDestroy,
@@ -117,15 +133,14 @@ resource "terraform_data" "key" {
 
 provider "lm" {
   base_url   = %q
-  access_id  = %q
-  access_key = terraform_data.key.output
+  %s
 }
 
 resource "lm_api_token" "test" {
   admin_id = %d
-  note     = "provider configured late"
+  note     = %q
 }
-`, e.AccessKey, e.BaseURL, e.AccessID, e.AdminID),
+`, e.Secret(), e.BaseURL, credentials, e.AdminID, acctest.Note("provider configured late")),
 			Check: e.TokenExists("lm_api_token.test", true),
 		}},
 	})

@@ -1,0 +1,265 @@
+package acctest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lm"
+)
+
+// SweepAge is how old a test token must be before the sweeper deletes it:
+// a younger one may belong to a run still going on.
+const SweepAge = time.Hour
+
+// Leftover reports whether tok is a token an acceptance test made: its
+// note starts with NotePrefix, or it belongs to the test user testAdminID
+// and still carries the client's pending-create marker (a create that was
+// interrupted between its POST and the PATCH that sets the note).
+func Leftover(tok lm.APIToken, testAdminID int32) bool {
+	if strings.HasPrefix(tok.Note, NotePrefix) {
+		return true
+	}
+	return testAdminID != 0 && tok.AdminID == testAdminID && strings.HasPrefix(tok.Note, lm.PendingNotePrefix)
+}
+
+// Sweep deletes the acceptance tests' leftovers (see Leftover) created more
+// than SweepAge before now, among every user's LMv1 and bearer tokens, and
+// returns them. It never deletes the token the client authenticates with,
+// nor a token whose creation time is unknown.
+func Sweep(ctx context.Context, c *lm.Client, testAdminID int32, now time.Time) ([]lm.APIToken, error) {
+	toks, err := listLeftovers(ctx, c, testAdminID)
+	if err != nil {
+		return nil, err
+	}
+	var deleted []lm.APIToken
+	var errs []error
+	for _, tok := range toks {
+		if tok.CreatedOn == 0 || now.Sub(time.Unix(tok.CreatedOn, 0)) < SweepAge || tok.AccessID == c.AccessID() {
+			continue
+		}
+		if err := c.DeleteAPIToken(ctx, tok.AdminID, tok.ID); err != nil && !lm.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("deleting token %d of user %d: %w", tok.ID, tok.AdminID, err))
+			continue
+		}
+		deleted = append(deleted, tok)
+	}
+	return deleted, errors.Join(errs...)
+}
+
+// listLeftovers lists the tokens Leftover accepts, of any age. The filters
+// narrow the listing; Leftover decides.
+func listLeftovers(ctx context.Context, c *lm.Client, testAdminID int32) ([]lm.APIToken, error) {
+	var out []lm.APIToken
+	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
+		toks, err := c.ListAllAPITokens(ctx, lm.ListOptions{Filter: "note~" + strconv.Quote(strings.TrimSpace(NotePrefix)), Type: typ})
+		if err != nil {
+			return nil, err
+		}
+		if testAdminID != 0 {
+			pending, err := c.ListAPITokens(ctx, testAdminID, lm.ListOptions{Filter: "note~" + strconv.Quote(strings.TrimSpace(lm.PendingNotePrefix)), Type: typ})
+			if err != nil {
+				return nil, err
+			}
+			toks = append(toks, pending...)
+		}
+		for _, tok := range toks {
+			if Leftover(tok, testAdminID) {
+				out = append(out, tok)
+			}
+		}
+	}
+	return out, nil
+}
+
+// SweepFromEnv is the body of the lm_api_token sweeper (make sweep): Sweep
+// on the portal named by the environment (PortalFromEnv), then the users
+// CreateUser made (UserPrefix) that are older than SweepAge, reporting each
+// deletion on stderr (never a secret).
+func SweepFromEnv(ctx context.Context) error {
+	p, err := PortalFromEnv(false)
+	if err != nil {
+		return err
+	}
+	c, err := p.client()
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	deleted, err := Sweep(ctx, c, p.AdminID, now)
+	for _, tok := range deleted {
+		fmt.Fprintf(os.Stderr, "sweeper: deleted %s token %d of user %d, created %s: %q\n",
+			tok.Type, tok.ID, tok.AdminID, time.Unix(tok.CreatedOn, 0).UTC().Format(time.RFC3339), tok.Note)
+	}
+	users, uerr := sweepUsers(ctx, p.raw(), now)
+	for _, u := range users {
+		fmt.Fprintf(os.Stderr, "sweeper: deleted user %d %q\n", u.ID, u.Username)
+	}
+	fmt.Fprintf(os.Stderr, "sweeper: %d test tokens and %d test users older than %s deleted from %s\n", len(deleted), len(users), SweepAge, p.BaseURL)
+	return errors.Join(err, uerr)
+}
+
+func (p *Portal) client() (*lm.Client, error) {
+	return clientFor(p.BaseURL, p.AccessID, p.AccessKey, p.BearerToken)
+}
+
+// tokenKey identifies a token across both types (ids may repeat between
+// LMv1 and bearer listings).
+type tokenKey struct {
+	typ string
+	id  int32
+}
+
+// snapshot lists the tokens the leftover check watches: every token of the
+// test user, and every token anywhere whose note has NotePrefix.
+func snapshot(ctx context.Context, c *lm.Client, testAdminID int32) (map[tokenKey]lm.APIToken, error) {
+	out := map[tokenKey]lm.APIToken{}
+	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
+		own, err := c.ListAPITokens(ctx, testAdminID, lm.ListOptions{Type: typ})
+		if err != nil {
+			return nil, err
+		}
+		for _, tok := range own {
+			out[tokenKey{typ, tok.ID}] = tok
+		}
+	}
+	prefixed, err := listLeftovers(ctx, c, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, tok := range prefixed {
+		out[tokenKey{tok.Type, tok.ID}] = tok
+	}
+	return out, nil
+}
+
+// LeftoverCheck wraps a test package's m (for resource.TestMain). Against
+// a real portal (LM_ACC_REAL_PORTAL=1, TF_ACC set) it lists the test
+// user's tokens, and every token with the test note prefix, before and
+// after the tests; a token that appeared and is still there fails the run
+// and, when it is a test token (Leftover), is deleted. Tokens of another
+// run going on at the same time (NotePrefix with another run id) are not
+// counted. A token of the test user that was there before, was not a test
+// token and is gone fails the run too: the tests deleted what was not
+// theirs. So does a user of this run's CreateUser still there, which is
+// deleted. Elsewhere it just runs m.
+func LeftoverCheck(m interface{ Run() int }) interface{ Run() int } {
+	return leftoverCheck{m}
+}
+
+type leftoverCheck struct{ m interface{ Run() int } }
+
+func (l leftoverCheck) Run() int {
+	if !RealPortal() || os.Getenv("TF_ACC") == "" {
+		return l.m.Run()
+	}
+	p, err := PortalFromEnv(true)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	c, err := p.client()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	ctx := context.Background()
+	watch := func(when string) (map[tokenKey]lm.APIToken, []lm.Admin, bool) {
+		toks, err := snapshot(ctx, c, p.AdminID)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "leftover check: listing the tokens %s the tests: %v\n", when, err)
+			return nil, nil, false
+		}
+		users, err := listTestUsers(ctx, p.raw())
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "leftover check: listing the test users %s the tests: %v\n", when, err)
+			return nil, nil, false
+		}
+		return toks, users, true
+	}
+	before, usersBefore, ok := watch("before")
+	if !ok {
+		return 2
+	}
+	code := l.m.Run()
+	after, usersAfter, ok := watch("after")
+	if !ok {
+		return 2
+	}
+	leftUsers := newUsers(usersBefore, usersAfter)
+	for _, u := range leftUsers {
+		what := "deleted now"
+		if err := p.raw().do(ctx, http.MethodDelete, fmt.Sprintf("/setting/admins/%d", u.ID), nil, nil, nil); err != nil && !errors.Is(err, errNotFound) {
+			what = fmt.Sprintf("deleting it failed: %v", err)
+		}
+		fmt.Fprintf(os.Stderr, "leftover check: FAIL: test user %d (%s) was left behind by the tests: %s\n", u.ID, u.Username, what)
+	}
+	left := newTokens(before, after)
+	gone := goneTokens(before, after, p.AdminID)
+	fmt.Fprintf(os.Stderr, "leftover check: %d tokens watched before the tests, %d after, %d left behind\n", len(before), len(after), len(left))
+	for _, tok := range gone {
+		fmt.Fprintf(os.Stderr, "leftover check: FAIL: %s token %d of user %d (%q) was not a test token and is gone\n", tok.Type, tok.ID, tok.AdminID, tok.Note)
+	}
+	for _, tok := range left {
+		what := "left in place: not a test token"
+		if Leftover(tok, p.AdminID) {
+			what = "deleted now"
+			if err := c.DeleteAPIToken(ctx, tok.AdminID, tok.ID); err != nil && !lm.IsNotFound(err) {
+				what = fmt.Sprintf("deleting it failed: %v", err)
+			}
+		}
+		fmt.Fprintf(os.Stderr, "leftover check: FAIL: %s token %d of user %d (%q) was left behind by the tests: %s\n", tok.Type, tok.ID, tok.AdminID, tok.Note, what)
+	}
+	if len(left)+len(gone)+len(leftUsers) > 0 && code == 0 {
+		code = 1
+	}
+	return code
+}
+
+// newTokens returns the tokens in after but not in before, leaving out the
+// test tokens of other runs, sorted by id.
+func newTokens(before, after map[tokenKey]lm.APIToken) []lm.APIToken {
+	var left []lm.APIToken
+	for k, tok := range after {
+		if _, ok := before[k]; ok {
+			continue
+		}
+		if strings.HasPrefix(tok.Note, NotePrefix) && !strings.HasPrefix(tok.Note, RunNotePrefix()) {
+			continue
+		}
+		left = append(left, tok)
+	}
+	sort.Slice(left, func(i, j int) bool { return left[i].ID < left[j].ID })
+	return left
+}
+
+// goneTokens returns the tokens in before but not in after that are not
+// test tokens, sorted by id.
+func goneTokens(before, after map[tokenKey]lm.APIToken, testAdminID int32) []lm.APIToken {
+	var gone []lm.APIToken
+	for k, tok := range before {
+		if _, ok := after[k]; !ok && !Leftover(tok, testAdminID) {
+			gone = append(gone, tok)
+		}
+	}
+	sort.Slice(gone, func(i, j int) bool { return gone[i].ID < gone[j].ID })
+	return gone
+}
+
+// newUsers returns this run's test users in after but not in before.
+func newUsers(before, after []lm.Admin) []lm.Admin {
+	var left []lm.Admin
+	for _, u := range after {
+		if strings.HasPrefix(u.Username, UserPrefix+runID+"-") && !slices.ContainsFunc(before, func(b lm.Admin) bool { return b.ID == u.ID }) {
+			left = append(left, u)
+		}
+	}
+	return left
+}

@@ -1,0 +1,132 @@
+package acctest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lm"
+)
+
+// UserPrefix starts the username of every user an acceptance test creates
+// (CreateUser), followed by the run id and the creation time, which a
+// LogicMonitor user does not otherwise show: the sweeper reads the age
+// from the name.
+const UserPrefix = "tf-acc-test-"
+
+// CreateUser creates a disposable API-only user with the readonly role,
+// through the API, and deletes it when the test ends (if it still exists):
+// for tests that delete a user out of band.
+func (e *Env) CreateUser(t *testing.T) int32 {
+	t.Helper()
+	ctx := context.Background()
+	roles, err := e.Client.ListRoles(ctx, lm.ListOptions{Filter: `name:"readonly"`})
+	if err != nil || len(roles) != 1 {
+		t.Fatalf("looking up the readonly role for a test user: %v %v", roles, err)
+	}
+	name := testUserName(time.Now())
+	secret := make([]byte, 12)
+	if _, err := rand.Read(secret); err != nil {
+		t.Fatal(err)
+	}
+	in := map[string]any{
+		"username": name,
+		"email":    name + "@example.com",
+		// Never used: the user is API-only. Upper, lower, digit and symbol
+		// for portals that enforce a password policy.
+		"password": "Tf-" + hex.EncodeToString(secret) + "-Acc9",
+		"roles":    []lm.RoleRef{{ID: roles[0].ID}},
+		"apionly":  true,
+		"note":     "made by terraform-provider-lm's acceptance tests; make sweep deletes it",
+	}
+	var user lm.Admin
+	if err := e.raw().do(ctx, http.MethodPost, "/setting/admins", nil, in, &user); err != nil {
+		t.Fatalf("creating test user %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		err := e.raw().do(context.Background(), http.MethodDelete, fmt.Sprintf("/setting/admins/%d", user.ID), nil, nil, nil)
+		if err != nil && !errors.Is(err, errNotFound) {
+			t.Errorf("deleting test user %d (%s): %v", user.ID, name, err)
+		}
+	})
+	return user.ID
+}
+
+// testUserName is UserPrefix, the run id, the creation time in epoch
+// seconds and a random suffix.
+func testUserName(now time.Time) string {
+	b := make([]byte, 2)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return fmt.Sprintf("%s%s-%d-%s", UserPrefix, runID, now.Unix(), hex.EncodeToString(b))
+}
+
+// testUserCreated reads the creation time from a name testUserName made;
+// false for any other name.
+func testUserCreated(username string) (time.Time, bool) {
+	rest, ok := strings.CutPrefix(username, UserPrefix)
+	if !ok {
+		return time.Time{}, false
+	}
+	parts := strings.Split(rest, "-")
+	if len(parts) != 3 {
+		return time.Time{}, false
+	}
+	secs, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || secs <= 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(secs, 0), true
+}
+
+// listTestUsers lists the users testUserName named.
+func listTestUsers(ctx context.Context, api rawAPI) ([]lm.Admin, error) {
+	var out []lm.Admin
+	for offset := 0; ; {
+		q := url.Values{"filter": {"username~" + strconv.Quote(UserPrefix)}, "size": {"1000"}, "offset": {strconv.Itoa(offset)}}
+		var page lm.Page[lm.Admin]
+		if err := api.do(ctx, http.MethodGet, "/setting/admins", q, nil, &page); err != nil {
+			return nil, err
+		}
+		for _, a := range page.Items {
+			if _, ok := testUserCreated(a.Username); ok {
+				out = append(out, a)
+			}
+		}
+		offset += len(page.Items)
+		if len(page.Items) == 0 || offset >= int(page.Total) {
+			return out, nil
+		}
+	}
+}
+
+// sweepUsers deletes the test users created more than SweepAge before now.
+func sweepUsers(ctx context.Context, api rawAPI, now time.Time) ([]lm.Admin, error) {
+	users, err := listTestUsers(ctx, api)
+	if err != nil {
+		return nil, err
+	}
+	var deleted []lm.Admin
+	var errs []error
+	for _, u := range users {
+		if created, _ := testUserCreated(u.Username); now.Sub(created) < SweepAge {
+			continue
+		}
+		err := api.do(ctx, http.MethodDelete, fmt.Sprintf("/setting/admins/%d", u.ID), nil, nil, nil)
+		if err != nil && !errors.Is(err, errNotFound) {
+			errs = append(errs, fmt.Errorf("deleting test user %d (%s): %w", u.ID, u.Username, err))
+			continue
+		}
+		deleted = append(deleted, u)
+	}
+	return deleted, errors.Join(errs...)
+}

@@ -1,0 +1,139 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/lmtf/terraform-provider-lm/internal/acctest"
+	"github.com/lmtf/terraform-provider-lm/internal/lm"
+	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
+)
+
+// TestMain adds the sweepers (go test ./internal/provider -sweep=all, as
+// make sweep runs it) and, against a real portal, the check that the tests
+// leave no token behind.
+func TestMain(m *testing.M) {
+	resource.TestMain(acctest.LeftoverCheck(m))
+}
+
+func init() {
+	resource.AddTestSweepers("lm_api_token", &resource.Sweeper{Name: "lm_api_token", F: sweepAPITokens})
+}
+
+// sweepAPITokens deletes the acceptance tests' tokens older than an hour in
+// the portal named by the environment. The region argument of -sweep means
+// nothing to LogicMonitor and is ignored.
+func sweepAPITokens(string) error { return acctest.SweepFromEnv(context.Background()) }
+
+// TestSweeper runs the sweeper, as make sweep does, against a simulator
+// holding test leftovers among tokens and users that are not the tests':
+// only the leftovers older than an hour go.
+func TestSweeper(t *testing.T) {
+	now := time.Now()
+	old, young := now.Add(-2*time.Hour).Unix(), now.Add(-10*time.Minute).Unix()
+	fixture := lmsim.DefaultFixture()
+	const testUser = acctest.SvcPipelineID
+	add := func(id, admin int32, typ, note string, created int64) {
+		fixture.APITokens = append(fixture.APITokens, lmsim.Token{
+			ID: id, AdminID: admin, Type: typ, Note: note, CreatedOn: created, Status: lmsim.StatusEnabled,
+			AccessID: fmt.Sprintf("sweepTestAccessId%03d", id), AccessKey: fmt.Sprintf("sweep-test-access-key-%03d", id),
+		})
+	}
+	// Leftovers: deleted.
+	add(200, testUser, lmsim.TokenTypeLMv1, acctest.NotePrefix+"0badc0de ci pipeline", old)
+	add(201, acctest.TerraformAdminID, lmsim.TokenTypeLMv1, acctest.NotePrefix+"0badc0de moves", old)
+	add(202, testUser, lmsim.TokenTypeBearer, acctest.NotePrefix+"0badc0de bearer", old)
+	add(203, testUser, lmsim.TokenTypeLMv1, lm.PendingNotePrefix+"5b0e8a4c-2f0e-4f5e-9d7a-0c1b2a3d4e5f", old)
+	// Not the tests', or maybe a run in progress: kept.
+	add(210, testUser, lmsim.TokenTypeLMv1, acctest.NotePrefix+"0badc0de still running", young)
+	add(211, testUser, lmsim.TokenTypeLMv1, "production pipeline", old)
+	add(212, testUser, lmsim.TokenTypeLMv1, "copied from tf-acc-test runs", old)
+	add(213, testUser, lmsim.TokenTypeLMv1, "TF-ACC-TEST in capitals is someone else's", old)
+	add(214, acctest.SeedAdminID, lmsim.TokenTypeLMv1, lm.PendingNotePrefix+"another user's create in flight", old)
+	add(215, testUser, lmsim.TokenTypeBearer, "webhook", old)
+	user := func(id int32, name string) {
+		fixture.Admins = append(fixture.Admins, lmsim.Admin{
+			ID: id, Username: name, Email: "sweep@example.com", APIOnly: true, Roles: []lmsim.RoleRef{{ID: 2}},
+		})
+	}
+	// A user CreateUser made two hours ago goes (with its token); the
+	// others stay.
+	user(300, fmt.Sprintf("%s0badc0de-%d-a1b2", acctest.UserPrefix, old))
+	add(216, 300, lmsim.TokenTypeLMv1, acctest.NotePrefix+"0badc0de user will vanish", young)
+	user(301, fmt.Sprintf("%s0badc0de-%d-a1b2", acctest.UserPrefix, young))
+	user(302, "tf-acc-tester")
+	user(303, acctest.UserPrefix+"by-hand")
+	sim, err := lmsim.Start(lmsim.Options{Fixture: fixture})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sim.Close() })
+	var want, wantUsers []int32
+	for _, tok := range sim.Server.Tokens() {
+		if tok.ID < 200 || tok.ID >= 210 && tok.ID != 216 {
+			want = append(want, tok.ID)
+		}
+	}
+	for _, a := range sim.Server.Admins() {
+		if a.ID != 300 {
+			wantUsers = append(wantUsers, a.ID)
+		}
+	}
+	slices.Sort(want)
+	slices.Sort(wantUsers)
+
+	for _, v := range acctest.ProviderEnv {
+		t.Setenv(v, "")
+	}
+	t.Setenv("LM_BASE_URL", sim.URL)
+	t.Setenv("LM_ACCESS_ID", lmsim.DefaultAdminAccessID)
+	t.Setenv("LM_ACCESS_KEY", lmsim.DefaultAdminAccessKey)
+	t.Setenv("LM_ACC_ADMIN_ID", fmt.Sprint(testUser))
+	for run := 1; run <= 2; run++ { // the second run finds nothing more to do
+		if err := sweepAPITokens("all"); err != nil {
+			t.Fatalf("sweep %d: %v", run, err)
+		}
+		if got := ids(sim.Server.Tokens(), func(tok lmsim.Token) int32 { return tok.ID }); !slices.Equal(got, want) {
+			t.Fatalf("after sweep %d the tokens are %v, want %v", run, got, want)
+		}
+		if got := ids(sim.Server.Admins(), func(a lmsim.Admin) int32 { return a.ID }); !slices.Equal(got, wantUsers) {
+			t.Fatalf("after sweep %d the users are %v, want %v", run, got, wantUsers)
+		}
+	}
+	if n := sim.Server.Stats().Requests["DELETE"]; n != 5 {
+		t.Errorf("%d DELETE requests, want 5 (one per leftover)", n)
+	}
+}
+
+// ids returns the sorted ids of items.
+func ids[T any](items []T, id func(T) int32) []int32 {
+	out := make([]int32, 0, len(items))
+	for _, it := range items {
+		out = append(out, id(it))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestSweeper_needsAPortal: without a portal in the environment the
+// sweeper fails and says how to name one, both ways.
+func TestSweeper_needsAPortal(t *testing.T) {
+	for _, v := range acctest.ProviderEnv {
+		t.Setenv(v, "")
+	}
+	err := sweepAPITokens("all")
+	if err == nil {
+		t.Fatal("the sweeper ran without a portal")
+	}
+	for _, want := range []string{"LM_COMPANY", "LM_DOMAIN", "LM_BASE_URL", "LM_ACCESS_ID", "LM_ACCESS_KEY", "LM_BEARER_TOKEN"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not mention %s:\n%v", want, err)
+		}
+	}
+}
