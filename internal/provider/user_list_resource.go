@@ -69,7 +69,7 @@ func (l *userListResource) ListResourceConfigSchema(_ context.Context, _ list.Li
 			},
 			"role_id": listschema.Int64Attribute{
 				MarkdownDescription: "Only users who hold the role with this id, such as `lm_role.ci.id` or an id from the " +
-					"`lm_role` data source or list resource. LogicMonitor does not filter users by role, so the provider " +
+					"`lm_role` data source or list resource. LogicMonitor documents no filter on a user's roles, so the provider " +
 					"reads every user (1000 a page) and keeps those; an unknown role id is an error. Default: any role.",
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(1, math.MaxInt32)},
