@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -249,6 +250,111 @@ action "lm_revoke_api_token" "typo" {
 			if strings.Contains(out, secret) {
 				t.Errorf("the output of an invoke contains %s", what)
 			}
+		}
+	}
+}
+
+// TestAccE2E_adoptUsersAndRoles: `terraform query` lists users and roles
+// made in the portal; -generate-config-out writes resource and import
+// blocks that apply as imports, after which the plan is empty: every
+// attribute (roles as ids, privileges as a set, api_only, status, names,
+// role group) reads back as the generated configuration says.
+func TestAccE2E_adoptUsersAndRoles(t *testing.T) {
+	w := newWorkspace(t, cli(t, "1.14.0"))
+	ctx := context.Background()
+	c := w.client()
+	role, err := c.CreateRole(ctx, lm.RoleWrite{
+		Name: "hand-made ops", Description: "made in the portal", TwoFARequired: true, RoleGroupID: 4,
+		Privileges: []lm.Privilege{
+			{ObjectType: "host_group", ObjectID: "*", Operation: lm.OperationAck},
+			{ObjectType: "dashboard_group", ObjectID: "private", Operation: lm.OperationWrite},
+			{ObjectType: "help", ObjectID: "", Operation: lm.OperationRead},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const password = "e2e-Adopt-Secret-9f3k"
+	users := []lm.AdminWrite{
+		{Username: "hand-ops", Email: "ops@example.com", FirstName: "Olga", LastName: "Ops", Note: "signs in",
+			Roles: []lm.RoleRef{{ID: role.ID}, {ID: 2}}, APIOnly: false, Status: lm.AdminActive, Password: password},
+		{Username: "hand-svc", Email: "svc@example.com", Roles: []lm.RoleRef{{ID: role.ID}}, APIOnly: true, Status: lm.AdminSuspended},
+	}
+	for _, u := range users {
+		if _, err := c.CreateAdmin(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.write(providerConfig)
+	w.writeFile("adopt.tfquery.hcl", `
+list "lm_role" "hand_made" {
+  provider         = lm
+  include_resource = true
+  config {
+    name_contains = "hand-made"
+  }
+}
+
+list "lm_user" "hand_made" {
+  provider         = lm
+  include_resource = true
+  config {
+    username_contains = "hand-"
+  }
+}
+`)
+	out, err := w.run("query", "-no-color")
+	if err != nil {
+		t.Fatalf("query: %v\n%s", err, out)
+	}
+	for _, name := range []string{
+		`hand-made ops (2 users, 3 privileges)`,
+		`hand-ops <ops@example.com>`,
+		`hand-svc <svc@example.com> (API-only, suspended)`,
+	} {
+		if !strings.Contains(out, name) {
+			t.Errorf("query output lacks %q:\n%s", name, out)
+		}
+	}
+
+	out, err = w.run("query", "-no-color", "-generate-config-out=generated.tf")
+	if err != nil {
+		t.Fatalf("query -generate-config-out: %v\n%s", err, out)
+	}
+	generated, err := os.ReadFile(filepath.Join(w.dir, "generated.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(generated), "import {"); n != 3 {
+		t.Fatalf("generated.tf has %d import blocks, want 3:\n%s", n, generated)
+	}
+	// Terraform writes the write-only password as `password_wo = null`.
+	if !strings.Contains(string(generated), "identity = {") || regexp.MustCompile(`password_wo\s*=\s*"`).Match(generated) {
+		t.Errorf("generated.tf should import by identity and set no password:\n%s", generated)
+	}
+
+	out, err = w.run("apply", "-auto-approve", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("apply of the generated configuration: %v\n%s\ngenerated.tf:\n%s", err, out, generated)
+	}
+	if !strings.Contains(out, "3 imported, 0 added, 0 changed, 0 destroyed") {
+		t.Errorf("apply should import the role and the two users and change nothing:\n%s\ngenerated.tf:\n%s", out, generated)
+	}
+	out, err = w.run("plan", "-detailed-exitcode", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("the plan after the import is not empty (exit %v):\n%s\ngenerated.tf:\n%s", err, out, generated)
+	}
+	state, err := w.run("state", "list")
+	if err != nil || strings.Count(state, "lm_user.") != 2 || strings.Count(state, "lm_role.") != 1 {
+		t.Errorf("state list: %v\n%s", err, state)
+	}
+	data, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, text := range map[string]string{"generated.tf": string(generated), "the state": string(data), "the output": out} {
+		if strings.Contains(text, password) {
+			t.Errorf("%s holds the sign-in user's password", what)
 		}
 	}
 }

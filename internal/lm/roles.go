@@ -2,6 +2,7 @@ package lm
 
 import (
 	"context"
+	"iter"
 	"net/http"
 	"strconv"
 )
@@ -23,6 +24,12 @@ func rolePath(id int32) string { return "/setting/roles/" + strconv.Itoa(int(id)
 // ListRoles lists roles, all pages. opts.Type is ignored.
 func (c *Client) ListRoles(ctx context.Context, opts ListOptions) ([]Role, error) {
 	return listAll[Role](ctx, c, "/setting/roles", opts, nil)
+}
+
+// Roles yields the roles that opts.Filter selects, page by page as
+// Admins does.
+func (c *Client) Roles(ctx context.Context, opts ListOptions) iter.Seq2[Role, error] {
+	return each[Role](ctx, c, "/setting/roles", opts, nil)
 }
 
 // GetRole reads a role by id.

@@ -268,19 +268,11 @@ func (c *Client) APITokens(ctx context.Context, adminID int32, opts ListOptions)
 		if adminID != 0 {
 			path = tokensPath(adminID)
 		}
-		stopped := false
-		err = eachPage(ctx, c, path, opts, typeQuery(typ), func(items []APIToken) bool {
-			for _, t := range items {
-				t.Type = typ
-				if !yield(t, nil) {
-					stopped = true
-					return false
-				}
+		for t, err := range each[APIToken](ctx, c, path, opts, typeQuery(typ)) {
+			t.Type = typ
+			if !yield(t, err) {
+				return
 			}
-			return true
-		})
-		if err != nil && !stopped {
-			yield(APIToken{}, err)
 		}
 	}
 }
@@ -334,6 +326,27 @@ func listAll[T any](ctx context.Context, c *Client, path string, opts ListOption
 		return nil, err
 	}
 	return all, nil
+}
+
+// each yields the items of every page, one at a time, fetching the next
+// page only when the caller keeps iterating. An error ends the sequence.
+func each[T any](ctx context.Context, c *Client, path string, opts ListOptions, extra url.Values) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		stopped := false
+		err := eachPage(ctx, c, path, opts, extra, func(items []T) bool {
+			for _, it := range items {
+				if !yield(it, nil) {
+					stopped = true
+					return false
+				}
+			}
+			return true
+		})
+		if err != nil && !stopped {
+			var zero T
+			yield(zero, err)
+		}
+	}
 }
 
 // eachPage fetches pages one at a time and hands each to yield, stopping

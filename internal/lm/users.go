@@ -3,6 +3,7 @@ package lm
 import (
 	"context"
 	"errors"
+	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -33,6 +34,13 @@ func (c *Client) GetAdmin(ctx context.Context, id int32) (*Admin, error) {
 		return nil, err
 	}
 	return &a, nil
+}
+
+// Admins yields the users that opts.Filter selects, in pages of
+// opts.PageSize (at most 1000), fetching a page only when the caller keeps
+// iterating. An error ends the sequence.
+func (c *Client) Admins(ctx context.Context, opts ListOptions) iter.Seq2[Admin, error] {
+	return each[Admin](ctx, c, "/setting/admins", opts, nil)
 }
 
 // FindAdminsByUsername returns the users with that username. The results

@@ -1,10 +1,12 @@
 package lm
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
@@ -152,4 +154,85 @@ func TestHidePassword(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "Echoed-Secret-9") {
 		t.Errorf("err = %v", err)
 	}
+}
+
+// Admins and Roles stream page by page with the filter sent as-is: a
+// caller that stops early costs only the pages it saw.
+func TestAdminsAndRolesStreamPages(t *testing.T) {
+	log := &lockedBuffer{}
+	sim, err := lmsim.Start(lmsim.Options{Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sim.Close() })
+	c, err := New(Config{BaseURL: sim.URL, AccessID: lmsim.DefaultAdminAccessID, AccessKey: lmsim.DefaultAdminAccessKey, RetryWaitMin: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	requests := func(path string) int {
+		log.mu.Lock()
+		defer log.mu.Unlock()
+		n := strings.Count(log.buf.String(), `"path":"`+lmsim.BasePath+path+`"`)
+		log.buf.Reset()
+		return n
+	}
+
+	var names []string
+	for a, err := range c.Admins(ctx, ListOptions{PageSize: 2, Filter: "apionly:true"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, a.Username)
+	}
+	if got := strings.Join(names, ","); got != "terraform,svc-pipeline,auditor" {
+		t.Errorf("API-only users %s, want terraform,svc-pipeline,auditor", got)
+	}
+	if n := requests("/setting/admins"); n != 2 {
+		t.Errorf("3 users in pages of 2 took %d requests, want 2", n)
+	}
+
+	for a, err := range c.Admins(ctx, ListOptions{PageSize: 2}) {
+		if err != nil || a.Username != "terraform" {
+			t.Fatalf("first user %+v, %v", a, err)
+		}
+		break
+	}
+	if n := requests("/setting/admins"); n != 1 {
+		t.Errorf("stopping after the first user took %d requests, want 1", n)
+	}
+
+	var roles []string
+	for r, err := range c.Roles(ctx, ListOptions{PageSize: 1}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		roles = append(roles, r.Name)
+	}
+	if got := strings.Join(roles, ","); got != "administrator,readonly" {
+		t.Errorf("roles %s", got)
+	}
+	if n := requests("/setting/roles"); n != 2 {
+		t.Errorf("2 roles in pages of 1 took %d requests, want 2 (the total says there is no third page)", n)
+	}
+
+	var errs []error
+	for _, err := range c.Roles(ctx, ListOptions{Filter: "privileges:x"}) {
+		errs = append(errs, err)
+	}
+	if len(errs) != 1 || !hasStatus(errs[0], http.StatusBadRequest) {
+		t.Errorf("a filter on an unsupported field: %v, want one bad-request error", errs)
+	}
+}
+
+// lockedBuffer is a request log the simulator writes while the test reads.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
 }

@@ -74,37 +74,29 @@ func (l *apiTokenListResource) Configure(_ context.Context, req resource.Configu
 
 func (l *apiTokenListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	if l.data == nil {
-		stream.Results = list.ListResultsStreamDiagnostics(diag.Diagnostics{apiErrorDiag("list API tokens", errNotConfigured)})
+		listFailed(stream, diag.Diagnostics{apiErrorDiag("list API tokens", errNotConfigured)})
 		return
 	}
 	var cfg apiTokenListModel
-	diags := req.Config.Get(ctx, &cfg)
-	if diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
+	if diags := req.Config.Get(ctx, &cfg); diags.HasError() {
+		listFailed(stream, diags)
 		return
 	}
 	adminID := toInt32(cfg.AdminID.ValueInt64())
 	filter, kinds := tokenListQuery(cfg.Enabled, types.StringNull(), cfg.Type)
-
-	stream.Results = func(push func(list.ListResult) bool) {
-		var sent int64
+	// LMv1 tokens, then bearer tokens: LogicMonitor lists one type a call.
+	tokens := func(yield func(lm.APIToken, error) bool) {
 		for _, typ := range kinds {
 			for tok, err := range l.data.client.APITokens(ctx, adminID, lm.ListOptions{Filter: filter, Type: typ}) {
-				if err != nil {
-					push(list.ListResult{Diagnostics: diag.Diagnostics{listErrorDiag(adminID, err)}})
-					return
-				}
-				if !push(tokenListResult(ctx, req, tok)) {
-					return
-				}
-				// Terraform stops reading at its limit (100 unless the
-				// list block sets one); stopping here saves the pages after.
-				if sent++; req.Limit > 0 && sent >= req.Limit {
+				if !yield(tok, err) || err != nil {
 					return
 				}
 			}
 		}
 	}
+	stream.Results = listResults(req, tokens, nil,
+		func(tok lm.APIToken) list.ListResult { return tokenListResult(ctx, req, tok) },
+		func(err error) diag.Diagnostic { return listErrorDiag(adminID, err) })
 }
 
 // tokenListResult is one token as a list result: identity, display name and,

@@ -344,7 +344,7 @@ func (p *lmProvider) EphemeralResources(_ context.Context) []func() ephemeral.Ep
 }
 
 func (p *lmProvider) ListResources(_ context.Context) []func() list.ListResource {
-	return []func() list.ListResource{newAPITokenListResource}
+	return []func() list.ListResource{newAPITokenListResource, newUserListResource, newRoleListResource}
 }
 
 func (p *lmProvider) Actions(_ context.Context) []func() action.Action {

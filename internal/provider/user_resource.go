@@ -416,9 +416,17 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 	if admin == nil {
 		return
 	}
-	var m userResourceModel
-	m.setFromAPI(*admin)
-	m.PasswordWOVersion = types.Int64Null()
+	m := importedUserModel(*admin)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	setIDIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+}
+
+// importedUserModel is a user as an import (or a list result) writes it:
+// what LogicMonitor reports, with no password and no password version,
+// which only a configuration can hold.
+func importedUserModel(a lm.Admin) userResourceModel {
+	var m userResourceModel
+	m.setFromAPI(a)
+	m.PasswordWOVersion = types.Int64Null()
+	return m
 }
