@@ -141,20 +141,13 @@ func sweepUsers(ctx context.Context, api rawAPI, now time.Time) ([]lm.Admin, err
 	if err != nil {
 		return nil, err
 	}
-	var deleted []lm.Admin
-	var errs []error
-	for _, u := range users {
-		if created, _ := testUserCreated(u.Username); now.Sub(created) < SweepAge {
-			continue
-		}
+	return sweepOld(users, now, func(u lm.Admin) string { return u.Username }, func(u lm.Admin) error {
 		err := api.do(ctx, http.MethodDelete, fmt.Sprintf("/setting/admins/%d", u.ID), nil, nil, nil)
 		if err != nil && !errors.Is(err, errNotFound) {
-			errs = append(errs, fmt.Errorf("deleting test user %d (%s): %w", u.ID, u.Username, err))
-			continue
+			return fmt.Errorf("deleting test user %d (%s): %w", u.ID, u.Username, err)
 		}
-		deleted = append(deleted, u)
-	}
-	return deleted, errors.Join(errs...)
+		return nil
+	})
 }
 
 // listTestRoles lists the roles objectName named.
@@ -179,17 +172,28 @@ func sweepRoles(ctx context.Context, c *lm.Client, now time.Time) ([]lm.Role, er
 	if err != nil {
 		return nil, err
 	}
-	var deleted []lm.Role
-	var errs []error
-	for _, r := range roles {
-		if created, _ := testUserCreated(r.Name); now.Sub(created) < SweepAge {
-			continue
-		}
+	return sweepOld(roles, now, func(r lm.Role) string { return r.Name }, func(r lm.Role) error {
 		if err := c.DeleteRole(ctx, r.ID); err != nil && !lm.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("deleting test role %d (%s): %w", r.ID, r.Name, err))
+			return fmt.Errorf("deleting test role %d (%s): %w", r.ID, r.Name, err)
+		}
+		return nil
+	})
+}
+
+// sweepOld deletes with del the objects whose name (made by objectName)
+// says they were created more than SweepAge before now, and returns them.
+func sweepOld[T any](objects []T, now time.Time, name func(T) string, del func(T) error) ([]T, error) {
+	var deleted []T
+	var errs []error
+	for _, o := range objects {
+		if created, _ := testUserCreated(name(o)); now.Sub(created) < SweepAge {
 			continue
 		}
-		deleted = append(deleted, r)
+		if err := del(o); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		deleted = append(deleted, o)
 	}
 	return deleted, errors.Join(errs...)
 }
