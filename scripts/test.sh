@@ -23,8 +23,8 @@
 #           LM_ACCESS_ID + LM_ACCESS_KEY or LM_BEARER_TOKEN; the user the
 #           tests make tokens for: LM_ACC_ADMIN_ID
 #   sweep   the lm_api_token sweeper (make sweep): deletes the acceptance
-#           tests' tokens and users older than an hour in the portal named
-#           as for `portal` (LM_ACC_ADMIN_ID optional)
+#           tests' tokens, users and roles older than an hour in the portal
+#           named as for `portal` (LM_ACC_ADMIN_ID optional)
 #
 # Environment:
 #   LM_TEST_PARALLEL     go test -parallel for acceptance tests (default 4)
@@ -278,9 +278,9 @@ named by the environment as the provider reads it:
   LM_BASE_URL=https://proxy.example.com/santaba/rest LM_BEARER_TOKEN=... LM_ACC_ADMIN_ID=140 make testacc
 
 The tests create and delete API tokens there, each with a note starting
-"tf-acc-test ", and one API-only user named tf-acc-test-...; make sweep
-deletes such tokens and users older than an hour. Tests that need the
-simulator's insides (fault injection, its read-only user) skip.
+"tf-acc-test ", and users and roles named tf-acc-test-...; make sweep
+deletes such tokens, users and roles older than an hour. Tests that need
+the simulator's insides (fault injection, a far-off clock) skip.
 To run the suite against the bundled simulator instead: make test
 MSG
 }
@@ -288,8 +288,8 @@ MSG
 # sweep_pass WHEN [VAR=value...]: the lm_api_token sweeper (go test
 # -sweep): deletes the tests' tokens older than an hour in the portal named
 # by the environment, or by the VAR=value arguments alone when given. When
-# sweep_want is set ("TOKENS USERS"), the sweep must delete exactly that
-# many test tokens and test users.
+# sweep_want is set ("TOKENS USERS ROLES"), the sweep must delete exactly
+# that many test tokens, test users and test roles.
 sweep_want=""
 sweep_pass() {
   local when="$1" log start rc n v status env_args=()
@@ -306,13 +306,16 @@ sweep_pass() {
   env -u TF_ACC "${env_args[@]}" go test ./internal/provider -run '^$' -count=1 -v -sweep=all 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   set -e
-  n="$(sed -n 's/^sweeper: \([0-9]*\) test tokens and \([0-9]*\) test users .*/\1 \2/p' "$log" | tail -n 1)"
-  status="ok, deleted ${n% *} test tokens and ${n#* } test users older than an hour"
+  n="$(sed -n 's/^sweeper: \([0-9]*\) test tokens, \([0-9]*\) test users and \([0-9]*\) test roles .*/\1 \2 \3/p' "$log" | tail -n 1)"
+  local nt nu nr wt wu wr
+  read -r nt nu nr <<<"$n"
+  status="ok, deleted $nt test tokens, $nu test users and $nr test roles older than an hour"
   if [ "$rc" -ne 0 ] || [ -z "$n" ]; then
     status=FAILED
     failed=1
   elif [ -n "$sweep_want" ] && [ "$n" != "$sweep_want" ]; then
-    status="FAILED: deleted ${n% *} test tokens and ${n#* } test users, want ${sweep_want% *} and ${sweep_want#* }"
+    read -r wt wu wr <<<"$sweep_want"
+    status="FAILED: deleted $nt test tokens, $nu test users and $nr test roles, want $wt, $wu and $wr"
     failed=1
   fi
   add_summary "$(printf '%-34s %s in %ds' "sweeper ($when):" "$status" $((SECONDS - start)))"
@@ -368,10 +371,10 @@ sweep_only() {
 
 # The simulator run as its own process for the lmsim-portal pass: an
 # account unlike the default fixture, holding leftovers of an "interrupted
-# run" for the sweeper (3 tokens, 1 user), and tokens that are not the
-# tests'.
+# run" for the sweeper (3 tokens, 1 user, 1 role), and tokens that are not
+# the tests'.
 lmsim_portal_fixture=internal/lmsim/testdata/portal_fixture.json
-lmsim_portal_leftovers="3 1"
+lmsim_portal_leftovers="3 1 1"
 lmsim_portal_env=(LM_ACCESS_ID=PortalCiRunner000001 LM_ACCESS_KEY=portal-ci-runner-lmv1-key-000000000000001 LM_ACC_ADMIN_ID=502)
 
 # stop_lmsim: stops the simulator process lmsim_portal_pass started.
@@ -405,7 +408,7 @@ lmsim_portal_pass() {
   sweep_want=$lmsim_portal_leftovers
   sweep_pass "before, lmsim" "LM_BASE_URL=$url" "${lmsim_portal_env[@]}"
   acc_pass "$TERRAFORM_CURRENT" LM_ACC_REAL_PORTAL=1 "$portal_goflags" "LM_BASE_URL=$url" "${lmsim_portal_env[@]}"
-  sweep_want="0 0"
+  sweep_want="0 0 0"
   sweep_pass "after, lmsim" "LM_BASE_URL=$url" "${lmsim_portal_env[@]}"
   sweep_want=""
   stop_lmsim

@@ -97,13 +97,6 @@ func NewSim(t *testing.T, opts lmsim.Options) *Env {
 	return e
 }
 
-// SkipOnRealPortal skips tests that need the simulator's insides. Prefer
-// SkipOnRealPortalBecause, which says what the API cannot arrange.
-func SkipOnRealPortal(t *testing.T) {
-	t.Helper()
-	SkipOnRealPortalBecause(t, "needs the bundled simulator (out-of-band changes or fault injection that a real portal does not offer)")
-}
-
 // SkipOnRealPortalBecause skips a test against a real portal, giving the
 // reason: only what the public API cannot arrange (fault injection, a clock
 // far off, simulator request counts) may skip.

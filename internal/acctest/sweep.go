@@ -81,8 +81,9 @@ func listLeftovers(ctx context.Context, c *lm.Client, testAdminID int32) ([]lm.A
 
 // SweepFromEnv is the body of the lm_api_token sweeper (make sweep): Sweep
 // on the portal named by the environment (PortalFromEnv), then the users
-// CreateUser made (UserPrefix) that are older than SweepAge, reporting each
-// deletion on stderr (never a secret).
+// and roles the tests made (named by CreateUser or Name, UserPrefix) that
+// are older than SweepAge, reporting each deletion on stderr (never a
+// secret).
 func SweepFromEnv(ctx context.Context) error {
 	p, err := PortalFromEnv(false)
 	if err != nil {
@@ -102,8 +103,13 @@ func SweepFromEnv(ctx context.Context) error {
 	for _, u := range users {
 		fmt.Fprintf(os.Stderr, "sweeper: deleted user %d %q\n", u.ID, u.Username)
 	}
-	fmt.Fprintf(os.Stderr, "sweeper: %d test tokens and %d test users older than %s deleted from %s\n", len(deleted), len(users), SweepAge, p.BaseURL)
-	return errors.Join(err, uerr)
+	roles, rerr := sweepRoles(ctx, c, now)
+	for _, r := range roles {
+		fmt.Fprintf(os.Stderr, "sweeper: deleted role %d %q\n", r.ID, r.Name)
+	}
+	fmt.Fprintf(os.Stderr, "sweeper: %d test tokens, %d test users and %d test roles older than %s deleted from %s\n",
+		len(deleted), len(users), len(roles), SweepAge, p.BaseURL)
+	return errors.Join(err, uerr, rerr)
 }
 
 func (p *Portal) client() (*lm.Client, error) {
@@ -149,7 +155,8 @@ func snapshot(ctx context.Context, c *lm.Client, testAdminID int32) (map[tokenKe
 // counted. A token of the test user that was there before, was not a test
 // token and is gone fails the run too: the tests deleted what was not
 // theirs. So does a user of this run's CreateUser still there, which is
-// deleted. Elsewhere it just runs m.
+// deleted, and so does a role of this run (Name) still there, deleted after
+// the users. Elsewhere it just runs m.
 func LeftoverCheck(m interface{ Run() int }) interface{ Run() int } {
 	return leftoverCheck{m}
 }
@@ -171,25 +178,30 @@ func (l leftoverCheck) Run() int {
 		return 2
 	}
 	ctx := context.Background()
-	watch := func(when string) (map[tokenKey]lm.APIToken, []lm.Admin, bool) {
+	watch := func(when string) (map[tokenKey]lm.APIToken, []lm.Admin, []lm.Role, bool) {
 		toks, err := snapshot(ctx, c, p.AdminID)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "leftover check: listing the tokens %s the tests: %v\n", when, err)
-			return nil, nil, false
+			return nil, nil, nil, false
 		}
 		users, err := listTestUsers(ctx, p.raw())
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "leftover check: listing the test users %s the tests: %v\n", when, err)
-			return nil, nil, false
+			return nil, nil, nil, false
 		}
-		return toks, users, true
+		roles, err := listTestRoles(ctx, c)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "leftover check: listing the test roles %s the tests: %v\n", when, err)
+			return nil, nil, nil, false
+		}
+		return toks, users, roles, true
 	}
-	before, usersBefore, ok := watch("before")
+	before, usersBefore, rolesBefore, ok := watch("before")
 	if !ok {
 		return 2
 	}
 	code := l.m.Run()
-	after, usersAfter, ok := watch("after")
+	after, usersAfter, rolesAfter, ok := watch("after")
 	if !ok {
 		return 2
 	}
@@ -200,6 +212,14 @@ func (l leftoverCheck) Run() int {
 			what = fmt.Sprintf("deleting it failed: %v", err)
 		}
 		fmt.Fprintf(os.Stderr, "leftover check: FAIL: test user %d (%s) was left behind by the tests: %s\n", u.ID, u.Username, what)
+	}
+	leftRoles := newRoles(rolesBefore, rolesAfter)
+	for _, r := range leftRoles {
+		what := "deleted now"
+		if err := c.DeleteRole(ctx, r.ID); err != nil && !lm.IsNotFound(err) {
+			what = fmt.Sprintf("deleting it failed: %v", err)
+		}
+		fmt.Fprintf(os.Stderr, "leftover check: FAIL: test role %d (%s) was left behind by the tests: %s\n", r.ID, r.Name, what)
 	}
 	left := newTokens(before, after)
 	gone := goneTokens(before, after, p.AdminID)
@@ -217,7 +237,7 @@ func (l leftoverCheck) Run() int {
 		}
 		fmt.Fprintf(os.Stderr, "leftover check: FAIL: %s token %d of user %d (%q) was left behind by the tests: %s\n", tok.Type, tok.ID, tok.AdminID, tok.Note, what)
 	}
-	if len(left)+len(gone)+len(leftUsers) > 0 && code == 0 {
+	if len(left)+len(gone)+len(leftUsers)+len(leftRoles) > 0 && code == 0 {
 		code = 1
 	}
 	return code
@@ -253,13 +273,22 @@ func goneTokens(before, after map[tokenKey]lm.APIToken, testAdminID int32) []lm.
 	return gone
 }
 
-// newUsers returns this run's test users in after but not in before.
-func newUsers(before, after []lm.Admin) []lm.Admin {
-	var left []lm.Admin
-	for _, u := range after {
-		if strings.HasPrefix(u.Username, UserPrefix+runID+"-") && !slices.ContainsFunc(before, func(b lm.Admin) bool { return b.ID == u.ID }) {
-			left = append(left, u)
+// newObjects returns this run's test users or roles (named by objectName
+// with this run's id) in after but not in before.
+func newObjects[T any](before, after []T, id func(T) int32, name func(T) string) []T {
+	var left []T
+	for _, o := range after {
+		if strings.HasPrefix(name(o), UserPrefix+runID+"-") && !slices.ContainsFunc(before, func(b T) bool { return id(b) == id(o) }) {
+			left = append(left, o)
 		}
 	}
 	return left
+}
+
+func newUsers(before, after []lm.Admin) []lm.Admin {
+	return newObjects(before, after, func(a lm.Admin) int32 { return a.ID }, func(a lm.Admin) string { return a.Username })
+}
+
+func newRoles(before, after []lm.Role) []lm.Role {
+	return newObjects(before, after, func(r lm.Role) int32 { return r.ID }, func(r lm.Role) string { return r.Name })
 }

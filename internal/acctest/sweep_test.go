@@ -73,10 +73,15 @@ func TestLeftoverCheck(t *testing.T) {
 
 	before := notes()
 	var leakedUser lm.Admin
+	var leakedRole *lm.Role
 	leaky := runFunc(func() int {
 		api := rawAPI{baseURL: sim.URL, accessID: lmsim.DefaultAdminAccessID, accessKey: lmsim.DefaultAdminAccessKey}
-		in := map[string]any{"username": testUserName(time.Now()), "email": "x@example.com", "password": "x", "roles": []lm.RoleRef{{ID: 2}}}
+		in := map[string]any{"username": testUserName(time.Now()), "email": "x@example.com", "password": "Tf-Acc-Test-9", "roles": []lm.RoleRef{{ID: 2}}}
 		if err := api.do(ctx, http.MethodPost, "/setting/admins", nil, in, &leakedUser); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if leakedRole, err = c.CreateRole(ctx, lm.RoleWrite{Name: Name("left-behind-role")}); err != nil {
 			t.Fatal(err)
 		}
 		create(SvcPipelineID, Note("left behind"), "")
@@ -95,6 +100,9 @@ func TestLeftoverCheck(t *testing.T) {
 	}
 	if slices.ContainsFunc(sim.Server.Admins(), func(a lmsim.Admin) bool { return a.ID == leakedUser.ID }) {
 		t.Fatalf("the test user %d the run left was not deleted", leakedUser.ID)
+	}
+	if slices.ContainsFunc(sim.Server.Roles(), func(r lmsim.Role) bool { return r.ID == leakedRole.ID }) {
+		t.Fatalf("the test role %d the run left was not deleted", leakedRole.ID)
 	}
 
 	var kept []lm.APIToken

@@ -16,22 +16,32 @@ import (
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
 
-// UserPrefix starts the username of every user an acceptance test creates
-// (CreateUser), followed by the run id and the creation time, which a
-// LogicMonitor user does not otherwise show: the sweeper reads the age
-// from the name.
+// UserPrefix starts the name of every user and role an acceptance test
+// creates (CreateUser, Name), followed by the run id and the creation time,
+// which LogicMonitor does not otherwise show for users and roles: the
+// sweeper reads the age from the name.
 const UserPrefix = "tf-acc-test-"
+
+// Name is the name of a user or role a test creates through Terraform:
+// UserPrefix, the run id, the time and what, which must be unique within
+// the suite (roles and usernames are unique in a portal, and other tests
+// run in parallel). The sweeper and the leftover check recognise it.
+func Name(what string) string { return objectName(time.Now(), what) }
 
 // CreateUser creates a disposable API-only user with the readonly role,
 // through the API, and deletes it when the test ends (if it still exists):
-// for tests that delete a user out of band.
+// for tests that delete a user out of band, or need a user whose tokens
+// are theirs alone.
 func (e *Env) CreateUser(t *testing.T) int32 {
 	t.Helper()
+	return e.CreateUserWithRole(t, "readonly")
+}
+
+// CreateUserWithRole is CreateUser with the existing role of that name.
+func (e *Env) CreateUserWithRole(t *testing.T, role string) int32 {
+	t.Helper()
 	ctx := context.Background()
-	roles, err := e.Client.ListRoles(ctx, lm.ListOptions{Filter: `name:"readonly"`})
-	if err != nil || len(roles) != 1 {
-		t.Fatalf("looking up the readonly role for a test user: %v %v", roles, err)
-	}
+	roleID := e.RoleID(t, role)
 	name := testUserName(time.Now())
 	secret := make([]byte, 12)
 	if _, err := rand.Read(secret); err != nil {
@@ -43,7 +53,7 @@ func (e *Env) CreateUser(t *testing.T) int32 {
 		// Never used: the user is API-only. Upper, lower, digit and symbol
 		// for portals that enforce a password policy.
 		"password": "Tf-" + hex.EncodeToString(secret) + "-Acc9",
-		"roles":    []lm.RoleRef{{ID: roles[0].ID}},
+		"roles":    []lm.RoleRef{{ID: roleID}},
 		"apionly":  true,
 		"note":     "made by terraform-provider-lm's acceptance tests; make sweep deletes it",
 	}
@@ -60,6 +70,17 @@ func (e *Env) CreateUser(t *testing.T) int32 {
 	return user.ID
 }
 
+// RoleID is the id of the existing role of that name, asked of the API
+// (such as "readonly" or "administrator", whose ids differ by portal).
+func (e *Env) RoleID(t *testing.T, name string) int32 {
+	t.Helper()
+	roles, err := e.Client.FindRolesByName(context.Background(), name)
+	if err != nil || len(roles) != 1 {
+		t.Fatalf("looking up the role %q: %v %v", name, roles, err)
+	}
+	return roles[0].ID
+}
+
 // testUserName is UserPrefix, the run id, the creation time in epoch
 // seconds and a random suffix.
 func testUserName(now time.Time) string {
@@ -67,18 +88,23 @@ func testUserName(now time.Time) string {
 	if _, err := rand.Read(b); err != nil {
 		panic(err)
 	}
-	return fmt.Sprintf("%s%s-%d-%s", UserPrefix, runID, now.Unix(), hex.EncodeToString(b))
+	return objectName(now, hex.EncodeToString(b))
 }
 
-// testUserCreated reads the creation time from a name testUserName made;
-// false for any other name.
+// objectName is UserPrefix, the run id, the time in epoch seconds and what.
+func objectName(now time.Time, what string) string {
+	return fmt.Sprintf("%s%s-%d-%s", UserPrefix, runID, now.Unix(), what)
+}
+
+// testUserCreated reads the creation time from a name objectName made
+// (a user's or a role's); false for any other name.
 func testUserCreated(username string) (time.Time, bool) {
 	rest, ok := strings.CutPrefix(username, UserPrefix)
 	if !ok {
 		return time.Time{}, false
 	}
-	parts := strings.Split(rest, "-")
-	if len(parts) != 3 {
+	parts := strings.SplitN(rest, "-", 3)
+	if len(parts) != 3 || parts[0] == "" || parts[2] == "" {
 		return time.Time{}, false
 	}
 	secs, err := strconv.ParseInt(parts[1], 10, 64)
@@ -115,18 +141,59 @@ func sweepUsers(ctx context.Context, api rawAPI, now time.Time) ([]lm.Admin, err
 	if err != nil {
 		return nil, err
 	}
-	var deleted []lm.Admin
-	var errs []error
-	for _, u := range users {
-		if created, _ := testUserCreated(u.Username); now.Sub(created) < SweepAge {
-			continue
-		}
+	return sweepOld(users, now, func(u lm.Admin) string { return u.Username }, func(u lm.Admin) error {
 		err := api.do(ctx, http.MethodDelete, fmt.Sprintf("/setting/admins/%d", u.ID), nil, nil, nil)
 		if err != nil && !errors.Is(err, errNotFound) {
-			errs = append(errs, fmt.Errorf("deleting test user %d (%s): %w", u.ID, u.Username, err))
+			return fmt.Errorf("deleting test user %d (%s): %w", u.ID, u.Username, err)
+		}
+		return nil
+	})
+}
+
+// listTestRoles lists the roles objectName named.
+func listTestRoles(ctx context.Context, c *lm.Client) ([]lm.Role, error) {
+	roles, err := c.ListRoles(ctx, lm.ListOptions{Filter: "name~" + strconv.Quote(UserPrefix)})
+	if err != nil {
+		return nil, err
+	}
+	var out []lm.Role
+	for _, r := range roles {
+		if _, ok := testUserCreated(r.Name); ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// sweepRoles deletes the test roles created more than SweepAge before now.
+// It runs after sweepUsers, which deletes the test users that held them.
+func sweepRoles(ctx context.Context, c *lm.Client, now time.Time) ([]lm.Role, error) {
+	roles, err := listTestRoles(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return sweepOld(roles, now, func(r lm.Role) string { return r.Name }, func(r lm.Role) error {
+		if err := c.DeleteRole(ctx, r.ID); err != nil && !lm.IsNotFound(err) {
+			return fmt.Errorf("deleting test role %d (%s): %w", r.ID, r.Name, err)
+		}
+		return nil
+	})
+}
+
+// sweepOld deletes with del the objects whose name (made by objectName)
+// says they were created more than SweepAge before now, and returns them.
+func sweepOld[T any](objects []T, now time.Time, name func(T) string, del func(T) error) ([]T, error) {
+	var deleted []T
+	var errs []error
+	for _, o := range objects {
+		if created, _ := testUserCreated(name(o)); now.Sub(created) < SweepAge {
 			continue
 		}
-		deleted = append(deleted, u)
+		if err := del(o); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		deleted = append(deleted, o)
 	}
 	return deleted, errors.Join(errs...)
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lmtf/terraform-provider-lm/internal/acctest"
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
-	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
 )
 
 const providerConfig = `
@@ -23,17 +24,6 @@ terraform {
 
 provider "lm" {}
 `
-
-// client is an administrator client of the workspace's simulator, for
-// tokens made "by hand" and for checks.
-func (w *workspace) client() *lm.Client {
-	w.t.Helper()
-	c, err := lm.New(lm.Config{BaseURL: w.sim.URL, AccessID: lmsim.DefaultAdminAccessID, AccessKey: lmsim.DefaultAdminAccessKey})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return c
-}
 
 func (w *workspace) writeFile(name, content string) {
 	w.t.Helper()
@@ -58,8 +48,10 @@ func (w *workspace) traceLog(secrets map[string]string) func() {
 		if !strings.Contains(string(data), "/apitokens") {
 			w.t.Fatalf("the trace log holds no provider request line (%d bytes)", len(data))
 		}
-		secrets["the provider's access key"] = lmsim.DefaultAdminAccessKey
-		secrets["an LMv1 Authorization value"] = "LMv1 " + lmsim.DefaultAdminAccessID + ":"
+		secrets["the provider's own secret"] = w.lm.Secret()
+		if w.lm.AccessID != "" {
+			secrets["an LMv1 Authorization value"] = "LMv1 " + w.lm.AccessID + ":"
+		}
 		for what, secret := range secrets {
 			if secret == "" {
 				w.t.Fatalf("%s is empty", what)
@@ -71,18 +63,36 @@ func (w *workspace) traceLog(secrets map[string]string) func() {
 	}
 }
 
-// handMade creates tokens outside Terraform, as a portal's users did.
-func (w *workspace) handMade(adminID int32, reqs ...lm.CreateAPITokenRequest) []*lm.APIToken {
+// handMade makes a user for the test and creates its tokens outside
+// Terraform, as a portal's users did; they are deleted when the test ends.
+// Notes come from acctest.Note, but for an empty one, which a token made by
+// hand may well have: the user's deletion (at cleanup, or by the sweeper
+// after an interrupted run) takes that token with it.
+func (w *workspace) handMade(reqs ...lm.CreateAPITokenRequest) (*lm.Admin, []*lm.APIToken) {
 	w.t.Helper()
+	ctx := context.Background()
+	user, err := w.lm.Client.GetAdmin(ctx, w.lm.CreateUser(w.t))
+	if err != nil {
+		w.t.Fatal(err)
+	}
 	var out []*lm.APIToken
 	for _, r := range reqs {
-		tok, err := w.client().CreateAPIToken(context.Background(), adminID, r)
+		if r.Note != "" {
+			out = append(out, w.lm.CreateToken(w.t, user.ID, r))
+			continue
+		}
+		tok, err := w.lm.Client.CreateAPIToken(ctx, user.ID, r)
 		if err != nil {
 			w.t.Fatal(err)
 		}
+		w.t.Cleanup(func() {
+			if err := w.lm.Client.DeleteAPIToken(context.Background(), user.ID, tok.ID); err != nil && !lm.IsNotFound(err) {
+				w.t.Errorf("deleting token %d of user %d: %v", tok.ID, user.ID, err)
+			}
+		})
 		out = append(out, tok)
 	}
-	return out
+	return user, out
 }
 
 // TestAccE2E_queryGenerateConfigAdoptsTokens: `terraform query` lists the
@@ -90,25 +100,26 @@ func (w *workspace) handMade(adminID int32, reqs ...lm.CreateAPITokenRequest) []
 // that apply as imports, after which the plan is empty.
 func TestAccE2E_queryGenerateConfigAdoptsTokens(t *testing.T) {
 	w := newWorkspace(t, cli(t, "1.14.0"))
-	toks := w.handMade(lmsim.PipelineAdminID,
-		lm.CreateAPITokenRequest{Note: "exporter, made by hand", Enabled: true},
+	exporter, webhook := acctest.Note("exporter, made by hand"), acctest.Note("old webhook")
+	user, toks := w.handMade(
+		lm.CreateAPITokenRequest{Note: exporter, Enabled: true},
 		lm.CreateAPITokenRequest{Note: "", Enabled: true},
-		lm.CreateAPITokenRequest{Note: "old webhook", Enabled: false, Type: lm.TokenTypeBearer},
+		lm.CreateAPITokenRequest{Note: webhook, Enabled: false, Type: lm.TokenTypeBearer},
 	)
 	checkTrace := w.traceLog(map[string]string{
 		"a listed token's key": toks[0].AccessKey, "a listed bearer token": toks[2].AccessKey,
 	})
 	defer checkTrace()
 	w.write(providerConfig)
-	w.writeFile("adopt.tfquery.hcl", `
+	w.writeFile("adopt.tfquery.hcl", fmt.Sprintf(`
 list "lm_api_token" "pipeline" {
   provider         = lm
   include_resource = true
   config {
-    admin_id = 140
+    admin_id = %d
   }
 }
-`)
+`, user.ID))
 	out, err := w.run("query", "-no-color")
 	if err != nil {
 		t.Fatalf("query: %v\n%s", err, out)
@@ -118,8 +129,8 @@ list "lm_api_token" "pipeline" {
 			t.Errorf("query output lacks token %d (access id %s):\n%s", tok.ID, tok.AccessID, out)
 		}
 	}
-	if !strings.Contains(out, `svc-pipeline: `+toks[0].AccessID+` "exporter, made by hand"`) ||
-		!strings.Contains(out, `"old webhook" (bearer, disabled)`) {
+	if !strings.Contains(out, fmt.Sprintf("%s: %s %q", user.Username, toks[0].AccessID, exporter)) ||
+		!strings.Contains(out, fmt.Sprintf("%q (bearer, disabled)", webhook)) {
 		t.Errorf("query output lacks the display names:\n%s", out)
 	}
 
@@ -161,9 +172,9 @@ list "lm_api_token" "pipeline" {
 // unknown access id. Nothing secret reaches the output.
 func TestAccE2E_invokeRevokesUnmanagedToken(t *testing.T) {
 	w := newWorkspace(t, cli(t, "1.14.0"))
-	toks := w.handMade(lmsim.SeedAdminID,
-		lm.CreateAPITokenRequest{Note: "leaked in a chat", Enabled: true},
-		lm.CreateAPITokenRequest{Note: "leaked bearer", Enabled: true, Type: lm.TokenTypeBearer},
+	_, toks := w.handMade(
+		lm.CreateAPITokenRequest{Note: acctest.Note("e2e leaked in a chat"), Enabled: true},
+		lm.CreateAPITokenRequest{Note: acctest.Note("e2e leaked bearer"), Enabled: true, Type: lm.TokenTypeBearer},
 	)
 	leaked, bearer := toks[0], toks[1]
 	defer w.traceLog(map[string]string{"the leaked key": leaked.AccessKey, "the bearer token": bearer.AccessKey})()
@@ -188,15 +199,16 @@ action "lm_revoke_api_token" "typo" {
 }
 `)
 	status := func(tok *lm.APIToken) string {
-		for _, s := range w.sim.Server.Tokens() {
-			if s.ID == tok.ID {
-				if s.Status == lmsim.StatusDisabled {
-					return "disabled"
-				}
-				return "enabled"
-			}
+		got, err := w.lm.FindToken(context.Background(), tok.ID)
+		switch {
+		case err != nil:
+			t.Fatal(err)
+		case got == nil:
+			return "gone"
+		case !got.Enabled():
+			return "disabled"
 		}
-		return "gone"
+		return "enabled"
 	}
 	var outputs []string
 	invoke := func(name string) (string, error) {
@@ -242,7 +254,7 @@ action "lm_revoke_api_token" "typo" {
 		for what, secret := range map[string]string{
 			"the leaked key":         leaked.AccessKey,
 			"the bearer token":       bearer.AccessKey,
-			"the provider's own key": lmsim.DefaultAdminAccessKey,
+			"the provider's own key": w.lm.Secret(),
 		} {
 			if secret == "" {
 				t.Fatalf("%s is empty", what)

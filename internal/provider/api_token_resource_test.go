@@ -497,7 +497,7 @@ func TestAccAPIToken_identity(t *testing.T) {
 		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{
-				Config: tokenConfig(e, `note = "identified"`),
+				Config: tokenConfig(e, fmt.Sprintf(`note = %q`, acctest.Note("identified"))),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectIdentity(tokenName, map[string]knownvalue.Check{
 						"admin_id": knownvalue.Int64Exact(int64(e.AdminID)),
@@ -508,7 +508,7 @@ func TestAccAPIToken_identity(t *testing.T) {
 			},
 			{
 				// Note changes in place: Update keeps the identity.
-				Config:            tokenConfig(e, `note = "identified, updated"`),
+				Config:            tokenConfig(e, fmt.Sprintf(`note = %q`, acctest.Note("identified, updated"))),
 				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectTokenIdentity(tokenName)},
 			},
 			{
@@ -537,10 +537,7 @@ func positive(v int64) error {
 // error for an identity that matches no token.
 func TestAccAPIToken_importBlockWithIdentity(t *testing.T) {
 	e := acctest.New(t)
-	tok, err := e.Client.CreateAPIToken(context.Background(), e.AdminID, lm.CreateAPITokenRequest{Note: "adopted by identity", Enabled: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := e.CreateToken(t, e.AdminID, lm.CreateAPITokenRequest{Note: acctest.Note("adopted by identity"), Enabled: true})
 	importBlock := func(tokenID int32) string {
 		return fmt.Sprintf(`
 import {
@@ -549,16 +546,16 @@ import {
 }
 `, e.AdminID, tokenID)
 	}
-	cfg := tokenConfig(e, `note = "adopted by identity"`) + importBlock(tok.ID)
+	cfg := tokenConfig(e, fmt.Sprintf(`note = %q`, tok.Note)) + importBlock(tok.ID)
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
 		ProtoV6ProviderFactories: acctest.Factories(),
 		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{
-				Config:      tokenConfig(e, `note = "adopted by identity"`) + importBlock(2147483000),
+				Config:      tokenConfig(e, fmt.Sprintf(`note = %q`, tok.Note)) + importBlock(2147483000),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)API token not found.*identity \{ admin_id = 140, id =\s+2147483000 \}`),
+				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)API token not found.*identity \{ admin_id = %d, id =\s+2147483000 \}`, e.AdminID)),
 			},
 			{
 				Config: cfg,

@@ -35,12 +35,13 @@ func identityIsID(address string) statecheck.StateCheck {
 // identity through create and update, and import by identity as by id.
 func TestAccUserAndRole_identity(t *testing.T) {
 	e := acctest.New(t)
+	role, username := acctest.Name("identified-role"), acctest.Name("identified")
 	cfg := func(note string) string {
-		return userConfig(e, fmt.Sprintf(`
-  username = "acc-identified"
+		return userConfig(e, role, fmt.Sprintf(`
+  username = %q
   email    = "i@example.com"
   note     = %q
-  roles    = [lm_role.ci.id]`, note))
+  roles    = [lm_role.ci.id]`, username, note))
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strconv"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -27,7 +28,7 @@ func revokeConfig(e *acctest.Env, name, accessID, mode string) string {
 	return fmt.Sprintf(`
 resource "lm_api_token" "%[1]s" {
   admin_id = %[2]d
-  note     = "replaces a leaked key (%[1]s)"
+  note     = %[5]q
 
   lifecycle {
     action_trigger {
@@ -43,8 +44,11 @@ action "lm_revoke_api_token" "%[1]s" {
     %[4]s
   }
 }
-`, name, e.AdminID, accessID, modeLine)
+`, name, e.AdminID, accessID, modeLine, revokeNote(name))
 }
+
+// revokeNote is the note of revokeConfig's token name.
+func revokeNote(name string) string { return acctest.Note("replaces a leaked key (" + name + ")") }
 
 // tokenState is a TestCheckFunc on a token no state manages: "enabled",
 // "disabled" or "gone".
@@ -69,26 +73,17 @@ func tokenState(e *acctest.Env, tok *lm.APIToken, want string) resource.TestChec
 }
 
 // TestAccRevokeAPITokenAction_trigger: an action_trigger revokes tokens that
-// no state manages, of another user, by disable (the default) and delete;
-// an already-disabled token is no error.
+// no state manages, of another user (made for the test), by disable (the
+// default) and delete; an already-disabled token is no error.
 func TestAccRevokeAPITokenAction_trigger(t *testing.T) {
 	e := acctest.New(t)
-	ctx := context.Background()
+	other := e.CreateUser(t)
 	leak := func(note string, typ string, enabled bool) *lm.APIToken {
-		tok, err := e.Client.CreateAPIToken(ctx, acctest.AuditorID, lm.CreateAPITokenRequest{Note: note, Enabled: enabled, Type: typ})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok
+		return e.CreateToken(t, other, lm.CreateAPITokenRequest{Note: acctest.Note(note), Enabled: enabled, Type: typ})
 	}
 	leaked := leak("leaked in a paste", lm.TokenTypeLMv1, true)
 	leakedBearer := leak("leaked bearer", lm.TokenTypeBearer, true)
 	alreadyOff := leak("already disabled", lm.TokenTypeLMv1, false)
-	t.Cleanup(func() {
-		for _, tok := range []*lm.APIToken{leaked, leakedBearer, alreadyOff} {
-			_ = e.Client.DeleteAPIToken(ctx, tok.AdminID, tok.ID)
-		}
-	})
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   actionVersions,
 		ProtoV6ProviderFactories: acctest.Factories(),
@@ -120,9 +115,16 @@ func TestAccRevokeAPITokenAction_trigger(t *testing.T) {
 
 // TestAccRevokeAPITokenAction_refusals: an access id that matches no token,
 // and the provider's own credential, fail naming access_id; nothing is
-// revoked.
+// revoked. With bearer credentials, whose access id the provider cannot
+// tell, the provider of the self-revocation step uses an LMv1 token of the
+// test user made for the test.
 func TestAccRevokeAPITokenAction_refusals(t *testing.T) {
 	e := acctest.New(t)
+	self := e
+	if e.AccessID == "" {
+		tok := e.CreateToken(t, e.AdminID, lm.CreateAPITokenRequest{Note: acctest.Note("revoke refusals: own LMv1 token"), Enabled: true})
+		self = e.As(t, tok.AccessID, tok.AccessKey)
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   actionVersions,
 		ProtoV6ProviderFactories: acctest.Factories(),
@@ -134,12 +136,12 @@ func TestAccRevokeAPITokenAction_refusals(t *testing.T) {
 			},
 			{
 				// Refused at plan time: nothing is created either.
-				Config:      e.ProviderBlock("") + revokeConfig(e, "self", e.AccessID, "delete"),
+				Config:      self.ProviderBlock("") + revokeConfig(e, "self", self.AccessID, "delete"),
 				ExpectError: regexp.MustCompile(`(?s)Refusing to revoke the provider's own credentials.*allow_self_revoke`),
 			},
 			{
 				PreConfig: func() {
-					made, err := e.Client.ListAPITokens(context.Background(), e.AdminID, lm.ListOptions{Filter: `note:"replaces a leaked key (self)"`})
+					made, err := e.Client.ListAPITokens(context.Background(), e.AdminID, lm.ListOptions{Filter: "note:" + strconv.Quote(revokeNote("self"))})
 					if err != nil || len(made) != 0 {
 						t.Errorf("the self-revocation was not refused at plan time: the triggering token exists (%v, %v)", made, err)
 					}
@@ -153,7 +155,7 @@ func TestAccRevokeAPITokenAction_refusals(t *testing.T) {
 			},
 		},
 	})
-	own, err := e.Client.ListAllAPITokens(context.Background(), lm.ListOptions{Filter: fmt.Sprintf("accessId:%q", e.AccessID)})
+	own, err := e.Client.ListAllAPITokens(context.Background(), lm.ListOptions{Filter: fmt.Sprintf("accessId:%q", self.AccessID)})
 	if err != nil || len(own) != 1 || !own[0].Enabled() {
 		t.Errorf("the provider's own token after the refusal: %+v, %v", own, err)
 	}

@@ -38,29 +38,36 @@ func privilege(typ, id, op string) knownvalue.Check {
 
 func TestAccRole_lifecycle(t *testing.T) {
 	e := acctest.New(t)
-	acctest.SkipOnRealPortal(t) // role group 3 exists only in the simulator's eyes
-	updated := roleConfig(e, `
-  name            = "acc-ci-tokens-v2"
+	name, renamed := acctest.Name("ci-tokens"), acctest.Name("ci-tokens-v2")
+	// Role group 3 exists only in the simulator's eyes: the public API
+	// cannot make a role group, so against a portal the group is left out.
+	group := "role_group_id   = 3"
+	groupChecks := []statecheck.StateCheck{statecheck.ExpectKnownValue(roleName, tfjsonpath.New("role_group_id"), knownvalue.Int64Exact(3))}
+	if acctest.RealPortal() {
+		group, groupChecks = "", nil
+	}
+	updated := roleConfig(e, fmt.Sprintf(`
+  name            = %q
   description     = ""
   two_fa_required = true
   require_eula    = true
-  role_group_id   = 3
+  %s
   privileges = [
     { object_type = "host_group", object_id = "*", operation = "ack" },
-  ]`)
+  ]`, renamed, group))
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{
-				Config: roleConfig(e, `
-  name        = "acc-ci-tokens"
+				Config: roleConfig(e, fmt.Sprintf(`
+  name        = %q
   description = "what a CI pipeline may do"
   privileges = [
     { object_type = "host_group", object_id = "*", operation = "read" },
     { object_type = "help", object_id = "", operation = "read" },
-  ]`),
+  ]`, name)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(roleName, plancheck.ResourceActionCreate)},
 				},
@@ -83,15 +90,14 @@ func TestAccRole_lifecycle(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(roleName, plancheck.ResourceActionUpdate)},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
+				ConfigStateChecks: append([]statecheck.StateCheck{
 					sameID.AddStateValue(roleName, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(roleName, tfjsonpath.New("name"), knownvalue.StringExact("acc-ci-tokens-v2")),
+					statecheck.ExpectKnownValue(roleName, tfjsonpath.New("name"), knownvalue.StringExact(renamed)),
 					statecheck.ExpectKnownValue(roleName, tfjsonpath.New("privileges"), knownvalue.SetExact([]knownvalue.Check{
 						privilege("host_group", "*", "ack"),
 					})),
 					statecheck.ExpectKnownValue(roleName, tfjsonpath.New("two_fa_required"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue(roleName, tfjsonpath.New("role_group_id"), knownvalue.Int64Exact(3)),
-				},
+				}, groupChecks...),
 				Check: func(s *terraform.State) error {
 					id, _ := stateAttr(s, roleName, "id")
 					n, _ := strconv.ParseInt(id, 10, 32)
@@ -99,7 +105,7 @@ func TestAccRole_lifecycle(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					if r.Name != "acc-ci-tokens-v2" || !r.RequireEULA || len(r.Privileges) != 1 || r.Privileges[0].Operation != "ack" {
+					if r.Name != renamed || !r.RequireEULA || len(r.Privileges) != 1 || r.Privileges[0].Operation != "ack" {
 						return fmt.Errorf("LogicMonitor has %+v", r)
 					}
 					return nil
@@ -113,7 +119,7 @@ func TestAccRole_lifecycle(t *testing.T) {
 			{
 				ResourceName:      roleName,
 				ImportState:       true,
-				ImportStateId:     "acc-ci-tokens-v2",
+				ImportStateId:     renamed,
 				ImportStateVerify: true,
 			},
 		},
@@ -124,10 +130,9 @@ func TestAccRole_lifecycle(t *testing.T) {
 // refresh drops it with a warning and the plan re-creates it.
 func TestAccRole_disappears(t *testing.T) {
 	e := acctest.New(t)
-	acctest.SkipOnRealPortal(t)
-	cfg := roleConfig(e, `
-  name       = "acc-vanishing"
-  privileges = []`)
+	cfg := roleConfig(e, fmt.Sprintf(`
+  name       = %q
+  privileges = []`, acctest.Name("vanishing-role")))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		CheckDestroy:             e.CheckDestroy,
@@ -180,22 +185,23 @@ func disappearsSteps(t *testing.T, cfg, name string, del func(id int32), expect 
 // Nothing is left behind.
 func TestAccRole_badInput(t *testing.T) {
 	e := acctest.New(t)
-	acctest.SkipOnRealPortal(t)
-	before := len(e.Sim.Server.Roles())
+	readonly := e.RoleID(t, "readonly")
+	bad := acctest.Name("bad-role")
+	before := simCounts(e)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		Steps: []resource.TestStep{
 			{
-				Config: roleConfig(e, `
-  name       = "acc-bad"
-  privileges = [{ object_type = "host_group", object_id = "*", operation = "delete" }]`),
+				Config: roleConfig(e, fmt.Sprintf(`
+  name       = %q
+  privileges = [{ object_type = "host_group", object_id = "*", operation = "delete" }]`, bad)),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)operation.*value must be one of.*"read".*"write".*"ack".*got: "delete"`),
 			},
 			{
-				Config: roleConfig(e, `
-  name       = "acc-bad"
-  privileges = [{ object_type = "", object_id = "*", operation = "read" }]`),
+				Config: roleConfig(e, fmt.Sprintf(`
+  name       = %q
+  privileges = [{ object_type = "", object_id = "*", operation = "read" }]`, bad)),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)object_type.*must name the kind of object the privilege covers, such as\s+"host_group"`),
 			},
@@ -203,10 +209,10 @@ func TestAccRole_badInput(t *testing.T) {
 				Config: roleConfig(e, `
   name       = "readonly"
   privileges = []`),
-				ExpectError: regexp.MustCompile(`(?s)Role name already taken.*already has a role named "readonly" \(id 2\).*terraform\s+import\s+lm_role.<name>\s+2`),
+				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)Role name already taken.*already has a role named "readonly" \(id %d\).*terraform\s+import\s+lm_role.<name>\s+%[1]d`, readonly)),
 			},
 			{
-				Config:        roleConfig(e, `name = "x"`+"\n  privileges = []"),
+				Config:        roleConfig(e, fmt.Sprintf("name = %q\n  privileges = []", bad)),
 				ResourceName:  roleName,
 				ImportState:   true,
 				ImportStateId: "no-such-role",
@@ -214,7 +220,39 @@ func TestAccRole_badInput(t *testing.T) {
 			},
 		},
 	})
-	if after := len(e.Sim.Server.Roles()); after != before {
-		t.Fatalf("failed runs left roles behind: %d before, %d after", before, after)
+	noneLeft(t, e, before, bad)
+}
+
+// objectCounts is how many roles and users a test's own simulator holds.
+type objectCounts struct{ roles, users int }
+
+// simCounts counts the roles and users of the test's own simulator; against
+// a portal, where other tests create and delete them meanwhile, it counts
+// nothing (nil).
+func simCounts(e *acctest.Env) *objectCounts {
+	if e.Sim == nil {
+		return nil
+	}
+	return &objectCounts{len(e.Sim.Server.Roles()), len(e.Sim.Server.Admins())}
+}
+
+// noneLeft fails the test if a failed run left a role or a user behind:
+// none with one of names, asked of the API, and in the test's own
+// simulator as many roles and users as before.
+func noneLeft(t *testing.T, e *acctest.Env, before *objectCounts, names ...string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, name := range names {
+		roles, err := e.Client.FindRolesByName(ctx, name)
+		if err != nil || len(roles) > 0 {
+			t.Errorf("failed runs left role %q behind: %+v %v", name, roles, err)
+		}
+		users, err := e.Client.FindAdminsByUsername(ctx, name)
+		if err != nil || len(users) > 0 {
+			t.Errorf("failed runs left user %q behind: %+v %v", name, users, err)
+		}
+	}
+	if after := simCounts(e); before != nil && *after != *before {
+		t.Errorf("failed runs left objects behind: roles %d -> %d, users %d -> %d", before.roles, after.roles, before.users, after.users)
 	}
 }

@@ -23,12 +23,20 @@ import (
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
 
+// serviceAccount names the objects of serviceAccountConfig.
+type serviceAccount struct{ role, user, note, standbyNote string }
+
+func newServiceAccount() serviceAccount {
+	return serviceAccount{acctest.Name("ci-deployer"), acctest.Name("svc-deployer"),
+		acctest.Note("deploy pipeline"), acctest.Note("deploy pipeline standby")}
+}
+
 // serviceAccountConfig is the whole service identity of the issue: a
 // least-privilege role, an API-only user holding it, and two tokens.
-func serviceAccountConfig(e *acctest.Env) string {
-	return e.ProviderBlock("") + `
+func serviceAccountConfig(e *acctest.Env, a serviceAccount) string {
+	return e.ProviderBlock("") + fmt.Sprintf(`
 resource "lm_role" "ci" {
-  name        = "acc-ci-deployer"
+  name        = %q
   description = "what the deploy pipeline may do"
   privileges = [
     { object_type = "host_group", object_id = "*", operation = "read" },
@@ -37,7 +45,7 @@ resource "lm_role" "ci" {
 }
 
 resource "lm_user" "ci" {
-  username = "acc-svc-deployer"
+  username = %q
   email    = "platform@example.com"
   note     = "deploy pipeline"
   roles    = [lm_role.ci.id]
@@ -45,15 +53,15 @@ resource "lm_user" "ci" {
 
 resource "lm_api_token" "primary" {
   admin_id = lm_user.ci.id
-  note     = "deploy pipeline"
+  note     = %q
 }
 
 resource "lm_api_token" "standby" {
   admin_id = lm_user.ci.id
-  note     = "standby"
+  note     = %q
   enabled  = false
 }
-`
+`, a.role, a.user, a.note, a.standbyNote)
 }
 
 // TestAccServiceAccount_roleUserTokens applies a role, an API-only user and
@@ -61,16 +69,17 @@ resource "lm_api_token" "standby" {
 // LogicMonitor for each), on every CLI.
 func TestAccServiceAccount_roleUserTokens(t *testing.T) {
 	e := acctest.New(t)
+	a := newServiceAccount()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{
-				Config: serviceAccountConfig(e),
+				Config: serviceAccountConfig(e, a),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("lm_api_token.primary", tfjsonpath.New("admin_name"), knownvalue.StringExact("acc-svc-deployer")),
+					statecheck.ExpectKnownValue("lm_api_token.primary", tfjsonpath.New("admin_name"), knownvalue.StringExact(a.user)),
 					statecheck.ExpectKnownValue("lm_api_token.primary", tfjsonpath.New("roles"),
-						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("acc-ci-deployer")})),
+						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(a.role)})),
 					statecheck.ExpectKnownValue("lm_api_token.standby", tfjsonpath.New("enabled"), knownvalue.Bool(false)),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
@@ -82,7 +91,7 @@ func TestAccServiceAccount_roleUserTokens(t *testing.T) {
 				),
 			},
 			{
-				Config:           serviceAccountConfig(e),
+				Config:           serviceAccountConfig(e, a),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 		},
@@ -94,7 +103,8 @@ func TestAccServiceAccount_roleUserTokens(t *testing.T) {
 // once with existing roles and no long-lived token.
 func TestAccServiceAccount_module(t *testing.T) {
 	e := acctest.New(t)
-	acctest.SkipOnRealPortal(t) // asserts the simulator's id of the readonly role
+	name, note := acctest.Name("svc-module"), acctest.Note("service-account module")
+	readonly := e.RoleID(t, "readonly")
 	src, err := filepath.Abs("../../examples/modules/service-account")
 	if err != nil {
 		t.Fatal(err)
@@ -126,19 +136,21 @@ output "access_key" {
 }
 `, src, module))
 	}
-	own := cfg(`
-  name         = "acc-svc-module"
+	own := cfg(fmt.Sprintf(`
+  name         = %q
+  note         = %q
   email        = "platform@example.com"
   rotate_after = "2160h"
   on_destroy   = "delete"
   privileges = [
     { object_type = "host_group", object_id = "*", operation = "read" },
-  ]`)
-	existing := cfg(`
-  name         = "acc-svc-module"
+  ]`, name, note))
+	existing := cfg(fmt.Sprintf(`
+  name         = %q
+  note         = %q
   email        = "platform@example.com"
   role_names   = ["readonly"]
-  create_token = false`)
+  create_token = false`, name, note))
 	// Each step's configuration is a directory, and each step has
 	// providers of its own: then the harness runs init on the whole
 	// configuration, which installs the module (with a configuration
@@ -156,10 +168,11 @@ output "access_key" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownOutputValue("access_id", knownvalue.StringRegexp(regexp.MustCompile(`^[A-Za-z0-9]{20}$`))),
 					statecheck.ExpectKnownOutputValue("access_key", knownvalue.NotNull()),
-					moduleAttr("module.svc.lm_role.this[0]", "name", "acc-svc-module"),
+					moduleAttr("module.svc.lm_role.this[0]", "name", name),
 					moduleAttr("module.svc.lm_user.this", "api_only", true),
 					moduleAttr("module.svc.lm_api_token.this[0]", "rotate_after", "2160h"),
-					moduleAttr("module.svc.lm_api_token.this[0]", "admin_name", "acc-svc-module"),
+					moduleAttr("module.svc.lm_api_token.this[0]", "admin_name", name),
+					moduleAttr("module.svc.lm_api_token.this[0]", "note", note),
 					stateFunc(func(s *tfjson.State) error {
 						id, ok := s.Values.Outputs["user_id"].Value.(json.Number)
 						if !ok {
@@ -194,16 +207,17 @@ output "access_key" {
 						}
 						return nil
 					}),
-					moduleAttr("module.svc.lm_user.this", "roles", []any{json.Number("2")}),
+					moduleAttr("module.svc.lm_user.this", "roles", []any{json.Number(strconv.Itoa(int(readonly)))}),
 				},
 			},
 			{
 				ProtoV6ProviderFactories: acctest.Factories(),
-				ConfigDirectory: cfg(`
-  name       = "acc-svc-module"
+				ConfigDirectory: cfg(fmt.Sprintf(`
+  name       = %q
+  note       = %q
   email      = "platform@example.com"
   role_names = ["readonly"]
-  privileges = []`),
+  privileges = []`, name, note)),
 				ExpectError: regexp.MustCompile(`either role_names \(existing roles\) or privileges`),
 			},
 			{
@@ -220,12 +234,12 @@ output "access_key" {
 	if _, err := e.Client.GetAdmin(context.Background(), int32(n)); !lm.IsNotFound(err) {
 		t.Errorf("user %s after destroy: %v", userID, err)
 	}
-	for _, name := range []string{"acc-svc-module", "acc-svc-module-ro"} {
-		if admins, err := e.Client.FindAdminsByUsername(context.Background(), name); err != nil || len(admins) != 0 {
-			t.Errorf("user %s after destroy: %v, %v", name, admins, err)
+	for _, username := range []string{name, name + "-ro"} {
+		if admins, err := e.Client.FindAdminsByUsername(context.Background(), username); err != nil || len(admins) != 0 {
+			t.Errorf("user %s after destroy: %v, %v", username, admins, err)
 		}
 	}
-	if roles, err := e.Client.FindRolesByName(context.Background(), "acc-svc-module"); err != nil || len(roles) != 0 {
+	if roles, err := e.Client.FindRolesByName(context.Background(), name); err != nil || len(roles) != 0 {
 		t.Errorf("role after destroy: %v, %v", roles, err)
 	}
 }

@@ -32,8 +32,8 @@ func init() {
 func sweepAPITokens(string) error { return acctest.SweepFromEnv(context.Background()) }
 
 // TestSweeper runs the sweeper, as make sweep does, against a simulator
-// holding test leftovers among tokens and users that are not the tests':
-// only the leftovers older than an hour go.
+// holding test leftovers among tokens, users and roles that are not the
+// tests': only the leftovers older than an hour go.
 func TestSweeper(t *testing.T) {
 	now := time.Now()
 	old, young := now.Add(-2*time.Hour).Unix(), now.Add(-10*time.Minute).Unix()
@@ -69,12 +69,26 @@ func TestSweeper(t *testing.T) {
 	user(301, fmt.Sprintf("%s0badc0de-%d-a1b2", acctest.UserPrefix, young))
 	user(302, "tf-acc-tester")
 	user(303, acctest.UserPrefix+"by-hand")
+	// Roles named by acctest.Name: the old one goes (after the old user
+	// that held it); the young one, and roles not named so, stay.
+	role := func(id int32, name string) {
+		fixture.Roles = append(fixture.Roles, lmsim.Role{ID: id, Name: name})
+	}
+	role(400, fmt.Sprintf("%s0badc0de-%d-ci-role", acctest.UserPrefix, old))
+	for i := range fixture.Admins {
+		if fixture.Admins[i].ID == 300 {
+			fixture.Admins[i].Roles = []lmsim.RoleRef{{ID: 400}}
+		}
+	}
+	role(401, fmt.Sprintf("%s0badc0de-%d-ci-role", acctest.UserPrefix, young))
+	role(402, acctest.UserPrefix+"made-by-hand")
+	role(403, "tf-acc-tester")
 	sim, err := lmsim.Start(lmsim.Options{Fixture: fixture})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sim.Close() })
-	var want, wantUsers []int32
+	var want, wantUsers, wantRoles []int32
 	for _, tok := range sim.Server.Tokens() {
 		if tok.ID < 200 || tok.ID >= 210 && tok.ID != 216 {
 			want = append(want, tok.ID)
@@ -85,8 +99,14 @@ func TestSweeper(t *testing.T) {
 			wantUsers = append(wantUsers, a.ID)
 		}
 	}
+	for _, r := range sim.Server.Roles() {
+		if r.ID != 400 {
+			wantRoles = append(wantRoles, r.ID)
+		}
+	}
 	slices.Sort(want)
 	slices.Sort(wantUsers)
+	slices.Sort(wantRoles)
 
 	for _, v := range acctest.ProviderEnv {
 		t.Setenv(v, "")
@@ -105,9 +125,12 @@ func TestSweeper(t *testing.T) {
 		if got := ids(sim.Server.Admins(), func(a lmsim.Admin) int32 { return a.ID }); !slices.Equal(got, wantUsers) {
 			t.Fatalf("after sweep %d the users are %v, want %v", run, got, wantUsers)
 		}
+		if got := ids(sim.Server.Roles(), func(r lmsim.Role) int32 { return r.ID }); !slices.Equal(got, wantRoles) {
+			t.Fatalf("after sweep %d the roles are %v, want %v", run, got, wantRoles)
+		}
 	}
-	if n := sim.Server.Stats().Requests["DELETE"]; n != 5 {
-		t.Errorf("%d DELETE requests, want 5 (one per leftover)", n)
+	if n := sim.Server.Stats().Requests["DELETE"]; n != 6 {
+		t.Errorf("%d DELETE requests, want 6 (one per leftover)", n)
 	}
 }
 

@@ -3,6 +3,7 @@ package provider_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -20,15 +21,17 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/lmtf/terraform-provider-lm/internal/acctest"
+	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
 
 const userName = "lm_user.test"
 
-// userConfig is a role of the test's own plus a user that holds it.
-func userConfig(e *acctest.Env, body string) string {
+// userConfig is a role of the test's own, named role, plus a user that
+// holds it.
+func userConfig(e *acctest.Env, role, body string) string {
 	return e.ProviderBlock("") + fmt.Sprintf(`
 resource "lm_role" "ci" {
-  name       = "acc-user-role"
+  name       = %q
   privileges = [{ object_type = "setting", object_id = "*", operation = "read" }]
 }
 
@@ -39,29 +42,30 @@ data "lm_role" "readonly" {
 resource "lm_user" "test" {
   %s
 }
-`, body)
+`, role, body)
 }
 
 func TestAccUser_lifecycle(t *testing.T) {
 	e := acctest.New(t)
-	updated := userConfig(e, `
-  username   = "acc-svc-ci"
+	role, username := acctest.Name("user-role"), acctest.Name("svc-ci")
+	updated := userConfig(e, role, fmt.Sprintf(`
+  username   = %q
   email      = "platform+ci@example.com"
   first_name = "CI"
   last_name  = "Pipeline"
   note       = "owned by the platform team"
   status     = "suspended"
-  roles      = [lm_role.ci.id, data.lm_role.readonly.id]`)
+  roles      = [lm_role.ci.id, data.lm_role.readonly.id]`, username))
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{
-				Config: userConfig(e, `
-  username = "acc-svc-ci"
+				Config: userConfig(e, role, fmt.Sprintf(`
+  username = %q
   email    = "platform@example.com"
-  roles    = [lm_role.ci.id]`),
+  roles    = [lm_role.ci.id]`, username)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(userName, plancheck.ResourceActionCreate)},
 				},
@@ -107,7 +111,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{ResourceName: userName, ImportState: true, ImportStateVerify: true},
-			{ResourceName: userName, ImportState: true, ImportStateId: "acc-svc-ci", ImportStateVerify: true},
+			{ResourceName: userName, ImportState: true, ImportStateId: username, ImportStateVerify: true},
 		},
 	})
 }
@@ -117,15 +121,15 @@ func TestAccUser_lifecycle(t *testing.T) {
 // and the plan re-creates both.
 func TestAccUser_disappears(t *testing.T) {
 	e := acctest.New(t)
-	acctest.SkipOnRealPortal(t)
-	cfg := userConfig(e, `
-  username = "acc-vanishing"
+	cfg := userConfig(e, acctest.Name("vanishing-user-role"), fmt.Sprintf(`
+  username = %q
   email    = "v@example.com"
-  roles    = [lm_role.ci.id]`) + `
+  roles    = [lm_role.ci.id]`, acctest.Name("vanishing-user"))) + fmt.Sprintf(`
 resource "lm_api_token" "test" {
   admin_id = lm_user.test.id
+  note     = %q
 }
-`
+`, acctest.Note("token of a vanishing user"))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		CheckDestroy:             e.CheckDestroy,
@@ -139,60 +143,66 @@ resource "lm_api_token" "test" {
 // plan time, with the role of the same configuration never created.
 func TestAccUser_badInput(t *testing.T) {
 	e := acctest.New(t)
-	acctest.SkipOnRealPortal(t)
-	roles, admins := len(e.Sim.Server.Roles()), len(e.Sim.Server.Admins())
+	taken, err := e.Client.GetAdmin(context.Background(), e.CreateUser(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	role, username := acctest.Name("bad-user-role"), acctest.Name("bad-user")
+	readonly := e.RoleID(t, "readonly")
+	before := simCounts(e)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		Steps: []resource.TestStep{
 			{
-				Config: userConfig(e, `
-  username = "jdoe"
+				Config: userConfig(e, role, fmt.Sprintf(`
+  username = %q
   email    = "j@example.com"
-  roles    = [lm_role.ci.id]`),
-				ExpectError: regexp.MustCompile(`(?s)Username already taken.*user named "jdoe" \(id 131\).*terraform\s+import\s+lm_user.<name>\s+jdoe`),
+  roles    = [lm_role.ci.id]`, taken.Username)),
+				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)Username already taken.*user named %s\s+\(id %d\).*terraform\s+import\s+lm_user.<name>\s+%s`,
+					regexp.QuoteMeta(strconv.Quote(taken.Username)), taken.ID, regexp.QuoteMeta(taken.Username))),
 			},
 			{
-				Config: userConfig(e, `
-  username = "acc-new"
+				Config: userConfig(e, role, fmt.Sprintf(`
+  username = %q
   email    = "n@example.com"
-  roles    = [2, 999999]`),
+  roles    = [%d, 999999]`, username, readonly)),
 				ExpectError: regexp.MustCompile(`(?s)Unknown role.*no role with id 999999.*lm_role`),
 			},
 			{
-				Config: userConfig(e, `
-  username = "acc-new"
+				Config: userConfig(e, role, fmt.Sprintf(`
+  username = %q
   email    = "not-an-address"
-  roles    = [lm_role.ci.id]`),
+  roles    = [lm_role.ci.id]`, username)),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)email.*must be an email address`),
 			},
 			{
-				Config: userConfig(e, `
-  username = "acc-new"
+				Config: userConfig(e, role, fmt.Sprintf(`
+  username = %q
   email    = "n@example.com"
-  roles    = []`),
+  roles    = []`, username)),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)roles.*at least 1`),
 			},
 			{
-				Config: userConfig(e, `
-  username = "acc-new"
+				Config: userConfig(e, role, fmt.Sprintf(`
+  username = %q
   email    = "n@example.com"
   api_only = false
-  roles    = [lm_role.ci.id]`),
+  roles    = [lm_role.ci.id]`, username)),
 				ExpectError: regexp.MustCompile(`(?s)Missing password.*password_wo`),
 			},
 			{
-				Config: userConfig(e, `
-  username    = "acc-new"
+				Config: userConfig(e, role, fmt.Sprintf(`
+  username    = %q
   email       = "n@example.com"
   roles       = [lm_role.ci.id]
-  password_wo = "Not-For-Api-Users-1"`),
+  password_wo = "Not-For-Api-Users-1"`, username)),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)Password for an API-only user.*set api_only = false`),
 			},
 			{
-				Config:        userConfig(e, `username = "x"`+"\n  email = \"x@example.com\"\n  roles = [2]"),
+				Config:        userConfig(e, role, fmt.Sprintf("username = %q\n  email = \"x@example.com\"\n  roles = [%d]", username, readonly)),
 				ResourceName:  userName,
 				ImportState:   true,
 				ImportStateId: "nobody-here",
@@ -200,29 +210,40 @@ func TestAccUser_badInput(t *testing.T) {
 			},
 		},
 	})
-	if r, a := len(e.Sim.Server.Roles()), len(e.Sim.Server.Admins()); r != roles || a != admins {
-		t.Fatalf("failed runs left objects behind: roles %d -> %d, users %d -> %d", roles, r, admins, a)
-	}
+	noneLeft(t, e, before, role, username)
+}
+
+// signInUser is a user who signs in, username, with the role roleID.
+type signInUser struct {
+	username string
+	roleID   int32
+}
+
+// newSignInUser names a sign-in user for the test (what is unique to it),
+// with the readonly role.
+func newSignInUser(t *testing.T, e *acctest.Env, what string) signInUser {
+	t.Helper()
+	return signInUser{acctest.Name(what), e.RoleID(t, "readonly")}
 }
 
 // signInUserConfig is a user who signs in, with a write-only password.
-func signInUserConfig(e *acctest.Env, password string, v int) string {
+func signInUserConfig(e *acctest.Env, u signInUser, password string, v int) string {
 	return e.ProviderBlock("") + fmt.Sprintf(`
 resource "lm_user" "test" {
-  username            = "acc-alice"
+  username            = %q
   email               = "alice@example.com"
   api_only            = false
-  roles               = [2]
+  roles               = [%d]
   password_wo         = %q
   password_wo_version = %d
 }
-`, password, v)
+`, u.username, u.roleID, password, v)
 }
 
 // signInUserVarConfig takes the password from the sensitive variable
 // "password" (TF_VAR_password), as a pipeline would: the test harness logs
 // the configuration itself, which must not hold the secret.
-func signInUserVarConfig(e *acctest.Env, v int) string {
+func signInUserVarConfig(e *acctest.Env, u signInUser, v int) string {
 	return e.ProviderBlock("") + fmt.Sprintf(`
 variable "password" {
   type      = string
@@ -230,14 +251,14 @@ variable "password" {
 }
 
 resource "lm_user" "test" {
-  username            = "acc-alice"
+  username            = %q
   email               = "alice@example.com"
   api_only            = false
-  roles               = [2]
+  roles               = [%d]
   password_wo         = var.password
   password_wo_version = %d
 }
-`, v)
+`, u.username, u.roleID, v)
 }
 
 // noSecretInPlan fails when the JSON plan (what `terraform show -json`
@@ -245,7 +266,8 @@ resource "lm_user" "test" {
 // values, resource changes, prior state and output changes. Its
 // configuration and variables sections are left out: they echo the
 // configuration as written (here a literal), whatever the provider does.
-type noSecretInPlan struct{ secret string }
+// The plan must show the user named username.
+type noSecretInPlan struct{ secret, username string }
 
 func (c noSecretInPlan) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
 	plan := *req.Plan
@@ -259,7 +281,7 @@ func (c noSecretInPlan) CheckPlan(_ context.Context, req plancheck.CheckPlanRequ
 		resp.Error = err
 		return
 	}
-	if !strings.Contains(string(b), "acc-alice") {
+	if !strings.Contains(string(b), c.username) {
 		resp.Error = fmt.Errorf("the plan does not show the user; the check would prove nothing")
 		return
 	}
@@ -284,18 +306,30 @@ func noSecretInState(secret string) resource.TestCheckFunc {
 
 // TestAccUser_passwordWriteOnly: the password reaches LogicMonitor on
 // create and again when password_wo_version changes, and never the state,
-// the plan or the TF_LOG=TRACE output.
+// the plan or the TF_LOG=TRACE output. Which password LogicMonitor holds
+// is asked of the simulator: the API never shows it, so against a portal
+// that part alone is left out.
 func TestAccUser_passwordWriteOnly(t *testing.T) {
 	e := acctest.New(t)
-	acctest.SkipOnRealPortal(t)
+	u := newSignInUser(t, e, "alice")
 	dir := t.TempDir()
 	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_LOG_PATH_MASK", dir+"/%s.log")
 	const first, second = "First-Secret-Pw-1", "Second-Secret-Pw-2"
-	userID := func(s *terraform.State) int32 {
-		id, _ := stateAttr(s, userName, "id")
-		n, _ := strconv.ParseInt(id, 10, 32)
-		return int32(n)
+	// passwordIs checks the password LogicMonitor holds for the user, in
+	// the simulator.
+	passwordIs := func(want, problem string) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			if e.Sim == nil {
+				return nil
+			}
+			id, _ := stateAttr(s, userName, "id")
+			n, _ := strconv.ParseInt(id, 10, 32)
+			if !e.Sim.Server.PasswordIs(int32(n), want) {
+				return errors.New(problem)
+			}
+			return nil
+		}
 	}
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
@@ -304,48 +338,33 @@ func TestAccUser_passwordWriteOnly(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() { t.Setenv("TF_VAR_password", first) },
-				Config:    signInUserVarConfig(e, 1),
+				Config:    signInUserVarConfig(e, u, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{noSecretInPlan{first}},
+					PreApply: []plancheck.PlanCheck{noSecretInPlan{first, u.username}},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(userName, tfjsonpath.New("password_wo"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(userName, tfjsonpath.New("password_wo_version"), knownvalue.Int64Exact(1)),
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(noSecretInState(first), func(s *terraform.State) error {
-					if !e.Sim.Server.PasswordIs(userID(s), first) {
-						return fmt.Errorf("LogicMonitor did not get the password")
-					}
-					return nil
-				}),
+				Check: resource.ComposeAggregateTestCheckFunc(noSecretInState(first), passwordIs(first, "LogicMonitor did not get the password")),
 			},
 			{
 				// A new password alone changes nothing...
 				PreConfig:        func() { t.Setenv("TF_VAR_password", second) },
-				Config:           signInUserVarConfig(e, 1),
+				Config:           signInUserVarConfig(e, u, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-				Check: func(s *terraform.State) error {
-					if !e.Sim.Server.PasswordIs(userID(s), first) {
-						return fmt.Errorf("the password changed without a new password_wo_version")
-					}
-					return nil
-				},
+				Check:            passwordIs(first, "the password changed without a new password_wo_version"),
 			},
 			{
 				// ...a new version sends it, in place.
-				Config: signInUserVarConfig(e, 2),
+				Config: signInUserVarConfig(e, u, 2),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(userName, plancheck.ResourceActionUpdate),
-						noSecretInPlan{second},
+						noSecretInPlan{second, u.username},
 					},
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(noSecretInState(second), func(s *terraform.State) error {
-					if !e.Sim.Server.PasswordIs(userID(s), second) {
-						return fmt.Errorf("LogicMonitor did not get the new password")
-					}
-					return nil
-				}),
+				Check: resource.ComposeAggregateTestCheckFunc(noSecretInState(second), passwordIs(second, "LogicMonitor did not get the new password")),
 			},
 		},
 	})
@@ -365,35 +384,41 @@ func TestAccUser_passwordWriteOnly(t *testing.T) {
 // naming the version needed, before anything is created.
 func TestAccUser_passwordNeedsWriteOnlyCLI(t *testing.T) {
 	e := acctest.New(t)
-	acctest.SkipOnRealPortal(t)
-	admins := len(e.Sim.Server.Admins())
+	u := newSignInUser(t, e, "alice-old-cli")
+	before := simCounts(e)
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipAbove(version.Must(version.NewVersion("1.10.99")))},
 		ProtoV6ProviderFactories: acctest.Factories(),
 		Steps: []resource.TestStep{{
-			Config:      signInUserConfig(e, "First-Secret-Pw-1", 1),
+			Config:      signInUserConfig(e, u, "First-Secret-Pw-1", 1),
 			ExpectError: regexp.MustCompile(`(?s)password_wo.*Write-only attributes are only supported in Terraform 1.11\s+and later`),
 		}},
 	})
-	if a := len(e.Sim.Server.Admins()); a != admins {
-		t.Fatalf("users %d -> %d", admins, a)
-	}
+	noneLeft(t, e, before, u.username)
 }
 
 // TestAccUser_refusesToDeleteItsOwnUser: destroying the user whose token
 // the provider authenticates with would delete that token mid-run; it is
-// refused unless allow_self_revoke is set.
+// refused unless allow_self_revoke is set. The provider authenticates with
+// an LMv1 token of an administrator made for the test, so that the delete
+// takes nothing from the suite, whatever its own credentials.
 func TestAccUser_refusesToDeleteItsOwnUser(t *testing.T) {
 	e := acctest.New(t)
-	acctest.SkipOnRealPortal(t)
+	id := e.CreateUserWithRole(t, "administrator")
+	user, err := e.Client.GetAdmin(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := e.CreateToken(t, id, lm.CreateAPITokenRequest{Note: acctest.Note("own user's token"), Enabled: true})
+	self := e.As(t, tok.AccessID, tok.AccessKey)
 	me := func(extra string) string {
-		return e.ProviderBlock(extra) + `
+		return self.ProviderBlock(extra) + fmt.Sprintf(`
 resource "lm_user" "me" {
-  username = "terraform"
-  email    = "terraform@example.com"
-  roles    = [1]
+  username = %q
+  email    = %q
+  roles    = [%d]
 }
-`
+`, user.Username, user.Email, e.RoleID(t, "administrator"))
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
@@ -402,23 +427,21 @@ resource "lm_user" "me" {
 				Config:        me(""),
 				ResourceName:  "lm_user.me",
 				ImportState:   true,
-				ImportStateId: "terraform",
+				ImportStateId: user.Username,
 				// The import itself is kept in state for the next steps.
 				ImportStatePersist: true,
 			},
 			{
-				Config:      e.ProviderBlock(""),
+				Config:      self.ProviderBlock(""),
 				ExpectError: regexp.MustCompile(`(?s)Refusing to delete the provider's own user.*allow_self_revoke`),
 			},
 			{
-				// Allowed explicitly, the destroy goes ahead (and the test's
-				// own credentials go with it: no CheckDestroy).
-				Config: e.ProviderBlock("allow_self_revoke = true"),
+				// Allowed explicitly, the destroy goes ahead (and the
+				// provider's credentials go with it: no CheckDestroy).
+				Config: self.ProviderBlock("allow_self_revoke = true"),
 				Check: func(*terraform.State) error {
-					for _, a := range e.Sim.Server.Admins() {
-						if a.Username == "terraform" {
-							return fmt.Errorf("user terraform still exists")
-						}
+					if _, err := e.Client.GetAdmin(context.Background(), id); !lm.IsNotFound(err) {
+						return fmt.Errorf("user %s after the destroy: %v", user.Username, err)
 					}
 					return nil
 				},
