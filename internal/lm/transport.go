@@ -15,13 +15,10 @@ import (
 	"time"
 )
 
-// transport paces, signs, sends and retries. It is a RoundTripper so that
-// retries live below the request-building code, and it signs each attempt
-// afresh because an LMv1 signature carries a timestamp that ages during
-// backoff and rate-limit waits. Retryable failures are retried until the
-// request's context ends (Client.bound gives every call a deadline), or
-// the optional max_retries cap: a fault that outlasts a few attempts should
-// cost time, not the run.
+// transport paces, signs, sends and retries, below the request-building
+// code; each attempt is signed afresh (LMv1 timestamps age during waits).
+// Retryable failures are retried until the request's deadline (every call
+// has one: Client.bound) or the optional max_retries cap.
 type transport struct {
 	c    *Client
 	base http.RoundTripper
