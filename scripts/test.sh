@@ -24,7 +24,8 @@
 #                        (1.16.4) and "tofu" (default: all three)
 #   LM_TEST_REQUIRE_ACC  1: fail a pass that ran no acceptance test (default 1), 0: allow it
 #   TERRAFORM, TERRAFORM_CURRENT, TOFU
-#                        CLI paths (default: the ones scripts/clis.sh builds)
+#                        CLI paths (default: the ones scripts/clis.sh builds);
+#                        `acc` needs only those LM_TEST_CLIS names
 #
 # Each pass gets its own empty TF_CLI_CONFIG_FILE and CHECKPOINT_DISABLE=1.
 # The simulator passes unset the LM_* provider variables, so the suite never
