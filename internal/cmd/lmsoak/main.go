@@ -236,6 +236,13 @@ func (s *soak) run(ctx context.Context, simOpts lmsim.Options) (bool, error) {
 	fmt.Fprintf(s.out, "\nafter the final destroy: %d orphans, %d lost tokens, %d tokens of user %d in the simulator; %s in all\n",
 		len(orphans), len(lost), len(h.UserTokens(loadtest.PipelineAdminID)), loadtest.PipelineAdminID, time.Since(start).Round(time.Second))
 	fmt.Fprintf(s.out, "retries are counted in the provider's WARN log (TF_LOG_PROVIDER=WARN); orphans and lost are the most seen after any run of a cycle\n")
+	return s.verdict(converged, orphans, lost), nil
+}
+
+// verdict prints every failed run and the closing line, and reports
+// whether the soak passed: it converged with no failed run, orphan or lost
+// token.
+func (s *soak) verdict(converged bool, orphans, lost []int32) bool {
 	for _, f := range s.failed {
 		where := "rerun with -keep to keep the CLI output"
 		if s.cfg.keep {
@@ -253,7 +260,7 @@ func (s *soak) run(ctx context.Context, simOpts lmsim.Options) (bool, error) {
 	default:
 		fmt.Fprintf(s.out, "soak OK: %s\n", summary)
 	}
-	return ok, nil
+	return ok
 }
 
 // The table is printed a row at a time, as cycles end, so its columns have
