@@ -4,7 +4,8 @@
 # LogicMonitor simulator. Prints per cycle the requests, faults injected,
 # provider retries, failed runs, orphans (tokens in the simulator but not in
 # state) and lost tokens (in state but not in the simulator); exits non-zero
-# if a phase never converges or anything is left after the final destroy.
+# on any failed run (each is printed with its cycle, phase and first error),
+# if a phase never converges, or if anything is left after the final destroy.
 # The driver is internal/cmd/lmsoak; this script picks the CLI and runs it.
 #
 #   scripts/soak.sh                          # 20 cycles of 200 tokens
@@ -17,9 +18,9 @@
 #   -seed N          LM_SOAK_SEED         default 1
 #   -rate-limit SPEC LM_SOAK_RATE_LIMIT   default the per-minute counts per 1s
 #   -parallelism N   LM_SOAK_PARALLELISM  default 10
-#   -max-reruns N    LM_SOAK_MAX_RERUNS   default 5
+#   -max-reruns N    LM_SOAK_MAX_RERUNS   default 5 (re-runs after a failed run, to check the invariants)
 #   -keep            LM_SOAK_KEEP=1       keep state, CLI output and logs
-#   LM_SOAK_CLI      CLI to use (default: the Terraform 1.8.5 that
+#   LM_SOAK_CLI      CLI to use (default: the Terraform 1.16.4 that
 #                    scripts/clis.sh builds, built on first use)
 # GNU-style --cycles works as well as -cycles.
 set -euo pipefail

@@ -35,7 +35,8 @@
 #                        (1.16.4) and "tofu" (default: all three)
 #   LM_TEST_REQUIRE_ACC  1: fail a pass that ran no acceptance test (default 1), 0: allow it
 #   TERRAFORM, TERRAFORM_CURRENT, TOFU
-#                        CLI paths (default: the ones scripts/clis.sh builds)
+#                        CLI paths (default: the ones scripts/clis.sh builds);
+#                        `acc` needs only those LM_TEST_CLIS names
 #
 # Each pass gets its own empty TF_CLI_CONFIG_FILE and CHECKPOINT_DISABLE=1.
 # The simulator passes unset the LM_* provider variables, so the suite never
@@ -212,31 +213,48 @@ acc_pass() {
 # tofu_env: what the acceptance framework needs to run OpenTofu.
 tofu_env=(TF_ACC_PROVIDER_NAMESPACE=hashicorp TF_ACC_PROVIDER_HOST=registry.opentofu.org)
 
-# resolve_clis: TERRAFORM, TERRAFORM_CURRENT and TOFU from the environment,
-# else built.
+# cli_var NAME: the variable that holds the path of CLI NAME.
+cli_var() {
+  case "$1" in
+    terraform) echo TERRAFORM ;;
+    terraform-current) echo TERRAFORM_CURRENT ;;
+    tofu) echo TOFU ;;
+    *) lm_die "LM_TEST_CLIS: unknown CLI '$1' (want any of terraform, terraform-current, tofu)" ;;
+  esac
+}
+
+# resolve_clis NAME...: the variables of the named CLIs from the
+# environment; when one is unset, the CLIs scripts/clis.sh builds fill the
+# gaps (so CI can pass release binaries and build nothing).
 resolve_clis() {
-  if [ -z "${TERRAFORM:-}" ] || [ -z "${TERRAFORM_CURRENT:-}" ] || [ -z "${TOFU:-}" ]; then
-    local t="${TERRAFORM:-}" c="${TERRAFORM_CURRENT:-}" o="${TOFU:-}"
+  local c v missing=0
+  for c in "$@"; do
+    v="$(cli_var "$c")" || exit 1
+    [ -n "${!v:-}" ] || missing=1
+  done
+  if [ "$missing" = 1 ]; then
+    local t="${TERRAFORM:-}" cur="${TERRAFORM_CURRENT:-}" o="${TOFU:-}"
     lm_built_clis
     TERRAFORM="${t:-$TERRAFORM}"
-    TERRAFORM_CURRENT="${c:-$TERRAFORM_CURRENT}"
+    TERRAFORM_CURRENT="${cur:-$TERRAFORM_CURRENT}"
     TOFU="${o:-$TOFU}"
   fi
-  [ -x "$TERRAFORM" ] || lm_die "TERRAFORM=$TERRAFORM is not an executable"
-  [ -x "$TERRAFORM_CURRENT" ] || lm_die "TERRAFORM_CURRENT=$TERRAFORM_CURRENT is not an executable"
-  [ -x "$TOFU" ] || lm_die "TOFU=$TOFU is not an executable"
+  for c in "$@"; do
+    v="$(cli_var "$c")"
+    [ -x "${!v}" ] || lm_die "$v=${!v} is not an executable"
+  done
 }
 
 acc_simulator() {
   target=simulator
-  resolve_clis
-  local c
-  for c in ${LM_TEST_CLIS:-terraform terraform-current tofu}; do
+  local c clis
+  read -r -a clis <<<"${LM_TEST_CLIS:-terraform terraform-current tofu}"
+  resolve_clis "${clis[@]}"
+  for c in "${clis[@]}"; do
     case "$c" in
       terraform) acc_pass "$TERRAFORM" ;;
       terraform-current) acc_pass "$TERRAFORM_CURRENT" ;;
       tofu) acc_pass "$TOFU" "${tofu_env[@]}" ;;
-      *) lm_die "LM_TEST_CLIS: unknown CLI '$c' (want any of terraform, terraform-current, tofu)" ;;
     esac
   done
 }

@@ -23,7 +23,7 @@ import (
 
 const (
 	defaultUserAgent      = "terraform-provider-lm/dev"
-	defaultMaxRetries     = 5
+	defaultCallTimeout    = 5 * time.Minute
 	defaultRequestTimeout = 60 * time.Second
 	defaultRetryWaitMin   = 500 * time.Millisecond
 	defaultRetryWaitMax   = 30 * time.Second
@@ -40,7 +40,8 @@ type Config struct {
 	AccessKey      string        // LMv1 secret
 	BearerToken    string        // alternative to LMv1; exactly one of the two must be given
 	UserAgent      string        // default "terraform-provider-lm/dev"
-	MaxRetries     int           // retries after the first attempt; 0 means 5; negative means none
+	MaxRetries     int           // cap on retries after the first attempt; 0 means no cap (retry until the deadline); negative means none
+	CallTimeout    time.Duration // bounds a call whose context has no deadline, retries included; 0 means 5m
 	RequestTimeout time.Duration // per attempt; 0 means 60s
 	RetryWaitMin   time.Duration // 0 means 500ms
 	RetryWaitMax   time.Duration // 0 means 30s
@@ -67,7 +68,8 @@ type Client struct {
 	accessKey  string
 	bearer     string
 	userAgent  string
-	maxRetries int
+	maxRetries int           // negative: no cap
+	callTTL    time.Duration // see Config.CallTimeout
 	timeout    time.Duration
 	waitMin    time.Duration
 	waitMax    time.Duration
@@ -113,7 +115,7 @@ func New(cfg Config) (*Client, error) {
 	case !lmv1 && cfg.BearerToken == "":
 		return nil, errors.New("lm: no credentials: give an LMv1 access id and access key, or a bearer token")
 	}
-	if cfg.RequestTimeout < 0 || cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0 {
+	if cfg.RequestTimeout < 0 || cfg.CallTimeout < 0 || cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0 {
 		return nil, errors.New("lm: timeouts and retry waits must not be negative")
 	}
 
@@ -124,6 +126,7 @@ func New(cfg Config) (*Client, error) {
 		bearer:     cfg.BearerToken,
 		userAgent:  orDefault(cfg.UserAgent, defaultUserAgent),
 		maxRetries: cfg.MaxRetries,
+		callTTL:    orDefault(cfg.CallTimeout, defaultCallTimeout),
 		timeout:    orDefault(cfg.RequestTimeout, defaultRequestTimeout),
 		waitMin:    orDefault(cfg.RetryWaitMin, defaultRetryWaitMin),
 		waitMax:    orDefault(cfg.RetryWaitMax, defaultRetryWaitMax),
@@ -134,7 +137,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	switch {
 	case c.maxRetries == 0:
-		c.maxRetries = defaultMaxRetries
+		c.maxRetries = -1
 	case c.maxRetries < 0:
 		c.maxRetries = 0
 	}
@@ -210,9 +213,10 @@ type call struct {
 
 	body []byte // the exact bytes sent and signed
 
-	attempts  int  // requests sent
-	exhausted bool // the last failure was retryable but retries ran out
-	ambiguous bool // the server may have acted on the request without us knowing the result
+	attempts  int    // requests sent
+	exhausted string // why retrying stopped while the last failure was retryable; "" if it did not
+	ambiguous bool   // the server may have acted on the last attempt without us knowing the result
+	reached   bool   // some attempt was ambiguous: the server may have acted on the call
 }
 
 type callKey struct{}
@@ -222,8 +226,26 @@ func callFrom(ctx context.Context) *call {
 	return cl
 }
 
+// bound gives ctx the client's call timeout when it has no deadline of its
+// own, so that retries always end.
+func (c *Client) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeoutCause(ctx, c.callTTL,
+		fmt.Errorf("%w: no success within %s (the limit of an API call outside a resource's timeouts)", context.DeadlineExceeded, c.callTTL))
+}
+
+// ctxError is the error of a call its context ended: the context's cause,
+// which names the limit when it was bound's.
+func ctxError(ctx context.Context, cl *call) error {
+	return fmt.Errorf("lm: %s %s: %w", cl.method, cl.path, context.Cause(ctx))
+}
+
 // do performs one API call: every request of the package goes through it.
 func (c *Client) do(ctx context.Context, cl *call) error {
+	ctx, cancel := c.bound(ctx)
+	defer cancel()
 	if cl.in != nil {
 		b, err := encodeJSON(cl.in)
 		if err != nil {
@@ -250,8 +272,8 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("lm: %s %s: %w", cl.method, cl.path, ctx.Err())
+		if ctx.Err() != nil && cl.exhausted == "" {
+			return ctxError(ctx, cl)
 		}
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -264,9 +286,15 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 	if err != nil {
 		cl.ambiguous = true
 		if ctx.Err() != nil {
-			return fmt.Errorf("lm: %s %s: %w", cl.method, cl.path, ctx.Err())
+			return ctxError(ctx, cl)
 		}
 		return c.transportError(cl, fmt.Errorf("reading the answer: %w", err))
+	}
+	if resp.StatusCode == http.StatusNotFound && cl.method == http.MethodDelete && cl.reached {
+		// An earlier attempt got through and its answer was lost: the
+		// object is gone because of this call.
+		c.log.Debug(ctx, "LogicMonitor DELETE done by an earlier attempt", map[string]any{"path": cl.path, "attempts": cl.attempts})
+		return nil
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return c.apiError(cl, resp.StatusCode, data)

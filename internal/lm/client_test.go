@@ -74,8 +74,8 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.maxRetries != 5 || c.timeout != 60*time.Second || c.waitMin != 500*time.Millisecond || c.waitMax != 30*time.Second || c.userAgent != "terraform-provider-lm/dev" {
-		t.Errorf("defaults: retries %d timeout %s wait %s..%s ua %q", c.maxRetries, c.timeout, c.waitMin, c.waitMax, c.userAgent)
+	if c.maxRetries != -1 || c.callTTL != 5*time.Minute || c.timeout != 60*time.Second || c.waitMin != 500*time.Millisecond || c.waitMax != 30*time.Second || c.userAgent != "terraform-provider-lm/dev" {
+		t.Errorf("defaults: retries %d (want -1: no cap) call %s timeout %s wait %s..%s ua %q", c.maxRetries, c.callTTL, c.timeout, c.waitMin, c.waitMax, c.userAgent)
 	}
 	if c.baseURL != "https://acme.logicmonitor.com/santaba/rest" {
 		t.Errorf("baseURL = %q", c.baseURL)

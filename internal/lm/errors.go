@@ -13,7 +13,7 @@ import (
 type Error struct {
 	StatusCode int    // HTTP status; 0 when no answer was received
 	ErrorCode  int32  // LogicMonitor's errorCode (HTTP status + 1000 in API v3)
-	Message    string // LogicMonitor's errorMessage, with a hint for 401 and 403
+	Message    string // LogicMonitor's errorMessage, with a hint for 401 and 403 and why retrying stopped
 	Method     string
 	Path       string // resource path, without /santaba/rest and the query
 	Attempts   int    // requests sent, retries included
@@ -76,28 +76,34 @@ func (c *Client) apiError(cl *call, status int, body []byte) *Error {
 	if e.Message == "" {
 		e.Message = "unexpected answer"
 	}
+	// The hints are the client's, so that every caller gets them once; the
+	// provider adds none of its own.
 	switch status {
 	case http.StatusUnauthorized:
 		if c.bearer != "" {
-			e.Message += " (check the bearer token, and that it is enabled)"
+			e.Message += " (LogicMonitor rejected the credentials: check the bearer token, that it is enabled and that its user is active)"
 		} else {
-			e.Message += " (check the access id and access key, that the token is enabled, and that this machine's clock is less than 30 minutes off: LMv1 signatures carry a timestamp)"
+			e.Message += " (LogicMonitor rejected the credentials: check the access id and access key, that the token is enabled and its user active, " +
+				"and that this machine's clock is within 30 minutes of the real time: LMv1 signatures carry a timestamp)"
 		}
 	case http.StatusForbidden:
-		e.Message += " (the API token's user lacks the permission for this call: managing API tokens needs a role that can manage users, such as \"administrator\")"
+		e.Message += " (the API token's user lacks the permission for this call: managing API tokens needs a role that may manage users, " +
+			"in LogicMonitor Settings > Users and Roles, such as \"administrator\")"
 	}
-	if cl.exhausted {
-		e.Message += fmt.Sprintf(" (gave up after %d attempts)", cl.attempts)
-	}
-	e.Message = c.redact(e.Message)
+	e.Message = c.redact(e.Message) + gaveUp(cl)
 	return e
 }
 
 // transportError wraps a failure that produced no answer.
 func (c *Client) transportError(cl *call, cause error) *Error {
-	msg := c.redact(cause.Error())
-	if cl.exhausted {
-		msg += fmt.Sprintf(" (gave up after %d attempts)", cl.attempts)
-	}
+	msg := c.redact(cause.Error()) + gaveUp(cl)
 	return &Error{Method: cl.method, Path: cl.path, Attempts: cl.attempts, Message: msg, cause: cause}
+}
+
+// gaveUp says why a retryable failure was not retried again.
+func gaveUp(cl *call) string {
+	if cl.exhausted == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (gave up after %d attempts: %s)", cl.attempts, cl.exhausted)
 }

@@ -112,6 +112,14 @@ func (f *fakeLM) setHook(h func(w http.ResponseWriter, r *http.Request, path str
 	f.hook = h
 }
 
+// failAlways answers every request with status and msg.
+func (f *fakeLM) failAlways(status int, msg string) {
+	f.setHook(func(w http.ResponseWriter, _ *http.Request, _ string, _ []byte, _ int) bool {
+		writeLMError(w, status, msg)
+		return true
+	})
+}
+
 func (f *fakeLM) requests() []seenReq {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -96,6 +96,8 @@ func (c *Client) CreateAPIToken(ctx context.Context, adminID int32, req CreateAP
 	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := c.bound(ctx)
+	defer cancel()
 	var created APIToken
 	for try := 1; ; try++ {
 		marker := pendingNotePrefix + uuid.NewString()
@@ -122,10 +124,10 @@ func (c *Client) CreateAPIToken(ctx context.Context, adminID int32, req CreateAP
 		if serr != nil {
 			return nil, fmt.Errorf("lm: creating a token for admin %d: the outcome is unknown (%w) and the cleanup failed, so a token with the note %q may be left: %w", adminID, err, marker, serr)
 		}
-		if try > c.maxRetries || ctx.Err() != nil {
+		wait := c.backoff(try)
+		if (c.maxRetries >= 0 && try > c.maxRetries) || !fits(ctx, wait) {
 			return nil, fmt.Errorf("lm: creating a token for admin %d: the outcome stayed unknown after %d attempts (%d stray tokens deleted): %w", adminID, try, n, err)
 		}
-		wait := c.backoff(try)
 		c.log.Warn(ctx, "retrying API token creation after an unknown outcome", map[string]any{
 			"admin_id":        adminID,
 			"attempt":         try,
@@ -302,8 +304,10 @@ func (c *Client) UpdateAPIToken(ctx context.Context, adminID, tokenID int32, p A
 	return &tok, nil
 }
 
-// DeleteAPIToken deletes a token. A 404 is returned as an error: callers
-// that treat it as done test IsNotFound.
+// DeleteAPIToken deletes a token. A 404 is returned as an error (callers
+// that treat it as done test IsNotFound), except after an attempt whose
+// answer was lost or was a 5xx: that attempt may have deleted the token, so
+// the 404 of the retry means success.
 func (c *Client) DeleteAPIToken(ctx context.Context, adminID, tokenID int32) error {
 	return c.do(ctx, &call{method: http.MethodDelete, path: tokenPath(adminID, tokenID)})
 }

@@ -15,10 +15,10 @@ import (
 	"time"
 )
 
-// transport paces, signs, sends and retries. It is a RoundTripper so that
-// retries live below the request-building code, and it signs each attempt
-// afresh because an LMv1 signature carries a timestamp that ages during
-// backoff and rate-limit waits.
+// transport paces, signs, sends and retries, below the request-building
+// code; each attempt is signed afresh (LMv1 timestamps age during waits).
+// Retryable failures are retried until the request's deadline (every call
+// has one: Client.bound) or the optional max_retries cap.
 type transport struct {
 	c    *Client
 	base http.RoundTripper
@@ -36,15 +36,30 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	c := t.c
 	ctx := req.Context()
 	key := EndpointKey(req.Method, cl.path)
+	// The last retried failure: when the deadline ends the next attempt, it
+	// says more than "context deadline exceeded".
+	var lastResp *http.Response
+	var lastErr error
+	ended := func() (*http.Response, error) {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && (lastResp != nil || lastErr != nil) {
+			cl.exhausted = "the operation's timeout ran out before the next one could finish"
+			return lastResp, lastErr
+		}
+		return nil, ctx.Err()
+	}
 	for attempt := 1; ; attempt++ {
 		resp, sent, err := t.attempt(req, cl, key, attempt)
 		cl.ambiguous = sent && ((err != nil && !neverSent(err)) || (resp != nil && resp.StatusCode >= 500))
+		cl.reached = cl.reached || cl.ambiguous
 		if err != nil && ctx.Err() != nil {
-			return nil, ctx.Err()
+			return ended()
 		}
 		reason, retry := retryable(req.Method, resp, err)
-		if !retry || attempt > c.maxRetries {
-			cl.exhausted = retry
+		if !retry {
+			return resp, err
+		}
+		if c.maxRetries >= 0 && attempt > c.maxRetries {
+			cl.exhausted = fmt.Sprintf("max_retries is %d", c.maxRetries)
 			return resp, err
 		}
 
@@ -56,10 +71,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			// the next attempt's pacing does the waiting.
 			wait = c.pace.block(key, resp.Header, wait)
 		}
-		if resp != nil {
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-			_ = resp.Body.Close()
+		if !fits(ctx, wait) {
+			// Waiting would only end in the deadline's error; the last
+			// failure says more.
+			cl.exhausted = "the operation's timeout leaves no time for another"
+			return resp, err
 		}
+		lastResp, lastErr = keep(resp), err
 		c.count(func(s *Stats) { s.Retries++ })
 		c.log.Warn(ctx, "retrying LogicMonitor request", map[string]any{
 			"method":  req.Method,
@@ -68,10 +86,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			"reason":  c.redact(reason),
 			"wait_ms": wait.Milliseconds(),
 		})
-		if !limited {
-			if err := sleep(ctx, wait); err != nil {
-				return nil, err
-			}
+		if !limited && sleep(ctx, wait) != nil {
+			return ended()
 		}
 	}
 }
@@ -188,8 +204,9 @@ func permanent(err error) bool {
 	return errors.As(err, &cve) || errors.As(err, &uae) || errors.As(err, &he) || errors.As(err, &cie)
 }
 
-// backoff is exponential with full jitter, between RetryWaitMin and
-// RetryWaitMax: the jitter spreads concurrent Terraform operations apart.
+// backoff is exponential with full jitter, between RetryWaitMin and a
+// ceiling that doubles per attempt up to RetryWaitMax: the jitter spreads
+// concurrent Terraform operations apart.
 func (c *Client) backoff(attempt int) time.Duration {
 	ceil := c.waitMax
 	if attempt < 31 {
@@ -201,6 +218,25 @@ func (c *Client) backoff(attempt int) time.Duration {
 		return c.waitMin
 	}
 	return c.waitMin + rand.N(ceil-c.waitMin+1) // #nosec G404 -- jitter needs no cryptographic randomness
+}
+
+// keep reads and closes a failed answer's body, and returns the answer
+// with the bytes read as its body.
+func keep(resp *http.Response) *http.Response {
+	if resp == nil {
+		return nil
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+	kept := *resp
+	kept.Body = io.NopCloser(bytes.NewReader(b))
+	return &kept
+}
+
+// fits reports whether ctx leaves time to wait d before another attempt.
+func fits(ctx context.Context, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return ctx.Err() == nil && (!ok || time.Until(deadline) > d)
 }
 
 // sleep waits d unless ctx ends first.

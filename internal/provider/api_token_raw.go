@@ -17,13 +17,10 @@ import (
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
 
-// Read and ModifyPlan run once per lm_api_token in every plan, so they
-// work on the state and plan as tftypes values rather than through
-// tfsdk.State.Get/Set into apiTokenModel: the framework's struct
-// reflection recompiles a regular expression per struct field on every
-// call, and with 1000 tokens that, with the garbage it makes, was a large
-// share of the provider's CPU in a plan. Create, Update, Delete and import
-// run once per change and keep the model.
+// Read and ModifyPlan run once per token in every plan, so they work on
+// tftypes values instead of the framework's struct reflection, which
+// recompiles a regular expression per field on every call
+// (terraform-plugin-framework#725; DESIGN.md says when to drop this).
 
 // rawObject is an lm_api_token object value split into its attributes.
 type rawObject map[string]tftypes.Value

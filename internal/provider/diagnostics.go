@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -13,21 +14,17 @@ import (
 )
 
 // apiErrorDiag turns a client error into one diagnostic whose detail says
-// what went wrong and what to do about it. The client guarantees its error
-// texts hold no secret.
+// what went wrong and what to do about it. The client's error texts hold no
+// secret and already carry the hints for 401 and 403.
 func apiErrorDiag(action string, err error) diag.Diagnostic {
 	detail := err.Error()
 	switch {
-	case lm.IsUnauthorized(err):
-		detail += "\n\nLogicMonitor rejected the credentials. Check access_id and access_key (or bearer_token), " +
-			"that the token is enabled and its user active, and that this machine's clock is within 30 minutes of the real time."
-	case lm.IsForbidden(err):
-		detail += "\n\nThe user behind the provider's credentials lacks the permission for this call. Managing API tokens " +
-			"needs a role that may manage users (in LogicMonitor, Settings > Users and Roles: Manage), such as `administrator`."
 	case lm.IsRateLimited(err):
-		detail += "\n\nLogicMonitor's rate limit was still exceeded after the provider's retries. Lower -parallelism or raise max_retries."
-	case errors.Is(err, errNotConfigured):
-		// already explanatory
+		detail += "\n\nLogicMonitor's rate limit was still exceeded when the provider stopped retrying. " +
+			"Lower -parallelism, or give the operation more time in the resource's timeouts block."
+	case errors.Is(err, context.DeadlineExceeded):
+		detail += "\n\nLogicMonitor did not answer successfully within the operation's time limit. Check that the portal " +
+			"is reachable; a resource's timeouts block gives its operations more time (default 20 minutes)."
 	}
 	return diag.NewErrorDiagnostic(fmt.Sprintf("Cannot %s", action), detail)
 }

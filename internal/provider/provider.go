@@ -134,8 +134,11 @@ func (p *lmProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *p
 				Validators:          []validator.String{stringvalidator.ConflictsWith(lmv1, path.MatchRoot("access_key"))},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: "How many times a failed request is retried (429, 5xx, connection errors) " +
-					"with exponential backoff. Defaults to `5`; `0` disables retries.",
+				MarkdownDescription: "An optional cap on how many times one failed request is retried. Requests that meet " +
+					"429, 5xx, reset connections or lost answers are retried with capped exponential backoff and jitter " +
+					"(0.5 s doubling up to 30 s) until the operation's timeout: a resource's `timeouts` block (default " +
+					"20 minutes), or 5 minutes per request for data sources and ephemeral resources. By default there is " +
+					"no cap; `0` disables retries.",
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 50)},
 			},
@@ -202,7 +205,7 @@ func (p *lmProvider) Configure(ctx context.Context, req provider.ConfigureReques
 	if !cfg.MaxRetries.IsNull() {
 		lmCfg.MaxRetries = int(cfg.MaxRetries.ValueInt64())
 		if lmCfg.MaxRetries == 0 {
-			lmCfg.MaxRetries = -1 // the client reads 0 as "default"
+			lmCfg.MaxRetries = -1 // the client reads 0 as "no cap"
 		}
 	}
 	if !cfg.RequestTimeout.IsNull() {

@@ -9,13 +9,10 @@ import (
 )
 
 // tokenIndex serves lm_api_token refreshes from a per-process snapshot of
-// each user's tokens. LogicMonitor has no single-token GET, and Terraform
-// calls Read at most -parallelism at a time, so reading 1000 tokens one
-// filtered list call each would cost 1000 requests; a snapshot costs one
-// page per 1000 tokens of a user. The snapshot lives as long as one
-// provider process (one plan or apply) and is kept current by this
-// provider's own writes, so a read never returns data older than a write
-// the same process made.
+// each user's tokens: LogicMonitor has no single-token GET, so one page per
+// 1000 tokens replaces one list call per token. This provider's own writes
+// keep it current, so a read never returns data older than a write the
+// same process made.
 type tokenIndex struct {
 	client *lm.Client
 

@@ -12,16 +12,12 @@ import (
 // request context, which gRPC cancels at the same moment.
 var ErrRPCReturned = errors.New("serve: the RPC returned")
 
-// Detach returns a context for one RPC: until release is called it carries
-// parent's values and deadline and is cancelled when parent is, with
-// parent's cause; release cancels it and drops every reference to parent,
-// so a context derived from it and kept after the RPC (as the framework
-// keeps each RPC's context.WithCancel child until StopProvider) no longer
-// holds the request's context tree: its loggers, fields and gRPC stream.
-//
-// release is idempotent and safe to call from any goroutine. Detach starts
-// no goroutine when parent is a standard-library context (as gRPC's are),
-// and neither do contexts derived from the result.
+// Detach returns a context for one RPC that carries parent's values,
+// deadline and cancellation until release is called; release cancels it
+// and drops every reference to parent, so a child the framework keeps after
+// the RPC no longer pins the request (loggers, fields, gRPC stream).
+// release is idempotent and goroutine-safe; for a standard-library parent
+// (gRPC's) no goroutine is started.
 func Detach(parent context.Context) (ctx context.Context, release func()) {
 	v := &valuesCtx{}
 	v.parent.Store(&parentRef{parent})

@@ -7,12 +7,9 @@ import (
 	"runtime/pprof"
 )
 
-// EnvCPUProfileDir names a directory: when set, each provider process
-// writes a CPU profile of its whole Serve there, as cpu-<pid>.pprof
-// (Terraform starts the provider several times per command, so one file
-// per process). The name has no TF_ or LM_ prefix so that the load-test
-// harness (internal/loadtest), which drops those from the CLI's
-// environment, passes it through: for example
+// EnvCPUProfileDir names a directory where each provider process writes a
+// CPU profile of its Serve, cpu-<pid>.pprof. It has no TF_ or LM_ prefix
+// because the load-test harness drops those from the CLI's environment:
 //
 //	TERRAFORM_PROVIDER_LM_CPUPROFILE_DIR=/tmp/prof LM_BENCH_SIZES=1000 make bench
 //	go tool pprof -top /tmp/prof/*.pprof

@@ -1,13 +1,7 @@
-// Package serve runs the provider as a Terraform plugin, like
-// providerserver.Serve, with two differences that matter at a thousand
-// resources:
-//
-//   - every RPC reaches the framework through Wrap, with a context that lets
-//     go of the gRPC request when the RPC returns (see Server);
-//   - when the CLI will discard the provider's log (no TF_LOG* variable is
-//     set), the SDK and provider loggers are switched off rather than
-//     writing TRACE JSON to stderr for the CLI to parse and drop (see
-//     QuietLogs).
+// Package serve runs the provider like providerserver.Serve, with two
+// changes that matter at a thousand resources (DESIGN.md): each RPC's
+// context lets go of the gRPC request when the RPC returns (Server), and
+// the loggers are off when the CLI would discard their output (QuietLogs).
 package serve
 
 import (
@@ -69,19 +63,11 @@ const (
 	envLogProvider     = "TF_LOG_PROVIDER"      // prefix of the provider's own tflog level: TF_LOG_PROVIDER_LM
 )
 
-// QuietLogs switches the SDK and provider loggers off, by setting their
-// level variables to OFF through setenv, unless environ (KEY=value pairs)
-// sets a variable named TF_LOG or starting with TF_LOG_.
-//
-// Terraform and OpenTofu show a provider's log only when TF_LOG or
-// TF_LOG_PROVIDER is set; otherwise they read every line the provider
-// writes to stderr and drop it. Left at their default, the loggers encode
-// several TRACE JSON lines per RPC for that. Any TF_LOG* variable is taken
-// as someone wanting logs (a log file, a subsystem level, the protocol data
-// directory), and then nothing is changed, so TF_LOG=DEBUG, TF_LOG_PROVIDER,
-// TF_LOG_SDK_PROTO=... work exactly as with providerserver.Serve.
-//
-// It reports whether it switched the loggers off.
+// QuietLogs sets the SDK and provider log levels to OFF through setenv,
+// unless environ sets TF_LOG or any TF_LOG_* variable, and reports whether
+// it did. Without those variables the CLI drops the provider's log, so
+// formatting TRACE lines for it is wasted CPU; with any of them, logging
+// works exactly as with providerserver.Serve.
 func QuietLogs(address string, environ []string, setenv func(key, value string) error) bool {
 	for _, kv := range environ {
 		k, v, _ := strings.Cut(kv, "=")

@@ -20,14 +20,9 @@ type Inner interface {
 }
 
 // Server hands every RPC to its Inner with a context from Detach, released
-// when the RPC returns or, for an RPC that answers with a stream, when
-// tf6server has drained the stream.
-//
-// terraform-plugin-framework v1.19.0 keeps the context.CancelFunc of every
-// RPC's context (proto6server's registerContext) until StopProvider, and
-// with it the whole request context: tflog loggers and fields, the gRPC
-// stream. With the detached context, what it keeps after the RPC is two
-// small cancelled contexts with no values.
+// when the RPC returns (for a streamed answer, once tf6server has drained
+// it). The framework keeps every RPC's context until StopProvider; this
+// way it keeps only small cancelled contexts (DESIGN.md, "Workarounds").
 type Server struct {
 	inner Inner
 }

@@ -3,9 +3,11 @@
 // the LogicMonitor simulator while it injects faults (5xx, 429, connection
 // resets before the handler, dropped answers after it).
 //
-// A run that fails (the CLI exits non-zero: an operation ran out of retries)
-// is counted and run again, up to -max-reruns times, until it converges.
-// After every run it checks the two invariants that matter:
+// A run that fails (the CLI exits non-zero: an operation gave up) is a
+// failed run: it is printed with its cycle, phase and first error, and run
+// again, up to -max-reruns times, so that the invariants can still be
+// checked; the soak then fails. After every run it checks the two
+// invariants that matter:
 //
 //   - orphans: tokens of the soak's user (svc-pipeline, id 140, which owns
 //     no token in the fixture) that exist in the simulator but not in the
@@ -17,8 +19,9 @@
 // "retrying LogicMonitor request" and the create's "retrying API token
 // creation after an unknown outcome"), the stray tokens its create cleanup
 // deleted, failed runs, and orphans and lost tokens (the most seen after
-// any run of the cycle). It exits 1 if a phase never converges, or if any
-// orphan or lost token remains after the final destroy.
+// any run of the cycle). It exits 1 on any failed run, if a phase never
+// converges, or if any orphan or lost token remains after the final
+// destroy.
 //
 //	go run ./internal/cmd/lmsoak [-cycles 20] [-tokens 200] [-faults ...] [-seed 1]
 package main
@@ -138,6 +141,13 @@ type soak struct {
 	progress io.Writer
 	h        *loadtest.Harness
 	dir      string
+	failed   []failedRun
+}
+
+// failedRun is a CLI run that exited non-zero.
+type failedRun struct {
+	cycle, run, exit int
+	phase, err, out  string
 }
 
 func (s *soak) logf(format string, a ...any) {
@@ -226,16 +236,31 @@ func (s *soak) run(ctx context.Context, simOpts lmsim.Options) (bool, error) {
 	fmt.Fprintf(s.out, "\nafter the final destroy: %d orphans, %d lost tokens, %d tokens of user %d in the simulator; %s in all\n",
 		len(orphans), len(lost), len(h.UserTokens(loadtest.PipelineAdminID)), loadtest.PipelineAdminID, time.Since(start).Round(time.Second))
 	fmt.Fprintf(s.out, "retries are counted in the provider's WARN log (TF_LOG_PROVIDER=WARN); orphans and lost are the most seen after any run of a cycle\n")
-	ok := converged && len(orphans) == 0 && len(lost) == 0
+	return s.verdict(converged, orphans, lost), nil
+}
+
+// verdict prints every failed run and the closing line, and reports
+// whether the soak passed: it converged with no failed run, orphan or lost
+// token.
+func (s *soak) verdict(converged bool, orphans, lost []int32) bool {
+	for _, f := range s.failed {
+		where := "rerun with -keep to keep the CLI output"
+		if s.cfg.keep {
+			where = "CLI output in " + f.out
+		}
+		fmt.Fprintf(s.out, "failed run: cycle %d, %s, run %d: exit %d: %s (%s)\n", f.cycle, f.phase, f.run, f.exit, f.err, where)
+	}
+	summary := fmt.Sprintf("%d failed runs, %d orphans, %d lost tokens", len(s.failed), len(orphans), len(lost))
+	ok := converged && len(s.failed) == 0 && len(orphans) == 0 && len(lost) == 0
 	switch {
 	case !converged:
-		fmt.Fprintf(s.out, "SOAK FAILED: a phase did not converge within %d re-runs\n", s.cfg.maxReruns)
+		fmt.Fprintf(s.out, "SOAK FAILED: %s; a phase did not converge within %d re-runs\n", summary, s.cfg.maxReruns)
 	case !ok:
-		fmt.Fprintf(s.out, "SOAK FAILED: orphans %v, lost %v\n", orphans, lost)
+		fmt.Fprintf(s.out, "SOAK FAILED: %s (orphans %v, lost %v)\n", summary, orphans, lost)
 	default:
-		fmt.Fprintf(s.out, "soak OK\n")
+		fmt.Fprintf(s.out, "soak OK: %s\n", summary)
 	}
-	return ok, nil
+	return ok
 }
 
 // The table is printed a row at a time, as cycles end, so its columns have
@@ -293,7 +318,9 @@ func (s *soak) cycle(ctx context.Context, c int) (cycleStats, bool, error) {
 				break
 			}
 			st.failedRuns++
-			s.logf("cycle %d %s: run %d failed (exit %d, %s): %s", c, p.name, attempt+1, r.Exit, r.OutFile, firstError(r.Output))
+			f := failedRun{cycle: c, phase: p.name, run: attempt + 1, exit: r.Exit, err: firstError(r.Output), out: r.OutFile}
+			s.failed = append(s.failed, f)
+			s.logf("cycle %d %s: run %d FAILED (exit %d, %s): %s", c, p.name, f.run, f.exit, f.out, f.err)
 		}
 		if !converged {
 			ok = false
