@@ -409,7 +409,7 @@ stop_lmsim() {
 # free loopback port, on the current Terraform.
 lmsim_portal_pass() {
   local bin="$work/lmsim" out="$work/lmsim.out" url="" i
-  resolve_clis
+  resolve_clis terraform-current
   echo
   echo "=== portal mode against internal/cmd/lmsim --fixture $lmsim_portal_fixture"
   go build -o "$bin" ./internal/cmd/lmsim
