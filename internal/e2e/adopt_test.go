@@ -270,13 +270,23 @@ action "lm_revoke_api_token" "typo" {
 // made in the portal; -generate-config-out writes resource and import
 // blocks that apply as imports, after which the plan is empty: every
 // attribute (roles as ids, privileges as a set, api_only, status, names,
-// role group) reads back as the generated configuration says.
+// role group) reads back as the generated configuration says. The role and
+// users are made for the test through the API, named by acctest.Name, and
+// deleted when it ends; the queries filter on their common name.
 func TestAccE2E_adoptUsersAndRoles(t *testing.T) {
 	w := newWorkspace(t, cli(t, "1.14.0"))
 	ctx := context.Background()
-	c := w.client()
+	c := w.lm.Client
+	base := acctest.Name("e2e-adopt")
+	roleName, opsName, svcName := base+"-ops-role", base+"-ops", base+"-svc"
+	// The public API cannot make a role group: role group 4 exists only in
+	// the simulator's eyes, so against a portal the role has none.
+	var roleGroup int32 = 4
+	if acctest.RealPortal() {
+		roleGroup = 0
+	}
 	role, err := c.CreateRole(ctx, lm.RoleWrite{
-		Name: "hand-made ops", Description: "made in the portal", TwoFARequired: true, RoleGroupID: 4,
+		Name: roleName, Description: "made in the portal", TwoFARequired: true, RoleGroupID: roleGroup,
 		Privileges: []lm.Privilege{
 			{ObjectType: "host_group", ObjectID: "*", Operation: lm.OperationAck},
 			{ObjectType: "dashboard_group", ObjectID: "private", Operation: lm.OperationWrite},
@@ -286,24 +296,36 @@ func TestAccE2E_adoptUsersAndRoles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Cleanups run last first: the users go before the role they hold.
+	t.Cleanup(func() {
+		if err := c.DeleteRole(context.Background(), role.ID); err != nil && !lm.IsNotFound(err) {
+			t.Errorf("deleting role %d (%s): %v", role.ID, roleName, err)
+		}
+	})
 	const password = "e2e-Adopt-Secret-9f3k"
 	users := []lm.AdminWrite{
-		{Username: "hand-ops", Email: "ops@example.com", FirstName: "Olga", LastName: "Ops", Note: "signs in",
-			Roles: []lm.RoleRef{{ID: role.ID}, {ID: 2}}, APIOnly: false, Status: lm.AdminActive, Password: password},
-		{Username: "hand-svc", Email: "svc@example.com", Roles: []lm.RoleRef{{ID: role.ID}}, APIOnly: true, Status: lm.AdminSuspended},
+		{Username: opsName, Email: "ops@example.com", FirstName: "Olga", LastName: "Ops", Note: "signs in",
+			Roles: []lm.RoleRef{{ID: role.ID}, {ID: w.lm.RoleID(t, "readonly")}}, APIOnly: false, Status: lm.AdminActive, Password: password},
+		{Username: svcName, Email: "svc@example.com", Roles: []lm.RoleRef{{ID: role.ID}}, APIOnly: true, Status: lm.AdminSuspended},
 	}
 	for _, u := range users {
-		if _, err := c.CreateAdmin(ctx, u); err != nil {
+		made, err := c.CreateAdmin(ctx, u)
+		if err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(func() {
+			if err := c.DeleteAdmin(context.Background(), made.ID); err != nil && !lm.IsNotFound(err) {
+				t.Errorf("deleting user %d (%s): %v", made.ID, made.Username, err)
+			}
+		})
 	}
 	w.write(providerConfig)
-	w.writeFile("adopt.tfquery.hcl", `
+	w.writeFile("adopt.tfquery.hcl", fmt.Sprintf(`
 list "lm_role" "hand_made" {
   provider         = lm
   include_resource = true
   config {
-    name_contains = "hand-made"
+    name_contains = %[1]q
   }
 }
 
@@ -311,18 +333,18 @@ list "lm_user" "hand_made" {
   provider         = lm
   include_resource = true
   config {
-    username_contains = "hand-"
+    username_contains = %[1]q
   }
 }
-`)
+`, base))
 	out, err := w.run("query", "-no-color")
 	if err != nil {
 		t.Fatalf("query: %v\n%s", err, out)
 	}
 	for _, name := range []string{
-		`hand-made ops (2 users, 3 privileges)`,
-		`hand-ops <ops@example.com>`,
-		`hand-svc <svc@example.com> (API-only, suspended)`,
+		roleName + ` (2 users, 3 privileges)`,
+		opsName + ` <ops@example.com>`,
+		svcName + ` <svc@example.com> (API-only, suspended)`,
 	} {
 		if !strings.Contains(out, name) {
 			t.Errorf("query output lacks %q:\n%s", name, out)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -17,12 +18,6 @@ import (
 	"github.com/lmtf/terraform-provider-lm/internal/loadtest"
 )
 
-// The default fixture's roles.
-const (
-	administratorRoleID = 1
-	readonlyRoleID      = 2
-)
-
 // idIs is the identity { id } of lm_user and lm_role results.
 func idIs(id int64) map[string]knownvalue.Check {
 	return map[string]knownvalue.Check{"id": knownvalue.Int64Exact(id)}
@@ -30,11 +25,36 @@ func idIs(id int64) map[string]knownvalue.Check {
 
 func byID(id int64) queryfilter.QueryFilter { return queryfilter.ByResourceIdentity(idIs(id)) }
 
-// listUserConfig is a role and a suspended API-only user holding it and
-// the readonly role, made before the query steps.
-const listUserConfig = `
+// named is a query filter on the display name of the result named name
+// (a username or a role name, which start the display name).
+func named(name string) queryfilter.QueryFilter {
+	return queryfilter.ByDisplayName(knownvalue.StringRegexp(regexp.MustCompile(`^` + regexp.QuoteMeta(name) + ` `)))
+}
+
+// listObjects names what listConfig makes for a list test: every name
+// starts with base (from acctest.Name), so that a filter on base finds the
+// test's objects alone, in the simulator as in a portal.
+type listObjects struct {
+	base, role, svc, bot, ops string
+	// readonly is the id of the existing readonly role, asked of the API.
+	readonly int32
+}
+
+func newListObjects(t *testing.T, e *acctest.Env, what string) listObjects {
+	t.Helper()
+	base := acctest.Name(what)
+	return listObjects{base: base, role: base + "-ci", svc: base + "-svc", bot: base + "-bot", ops: base + "-ops",
+		readonly: e.RoleID(t, "readonly")}
+}
+
+// listConfig is a role and three users, made before the query steps: svc,
+// a suspended API-only user holding the role and the readonly role; bot,
+// an active API-only user with the readonly role; ops, an active user who
+// signs in, holding the role.
+func listConfig(e *acctest.Env, o listObjects) string {
+	return e.ProviderBlock("") + fmt.Sprintf(`
 resource "lm_role" "list" {
-  name = "acc-list-ci"
+  name = %[1]q
   privileges = [
     { object_type = "setting", object_id = "*", operation = "read" },
     { object_type = "help", object_id = "", operation = "read" },
@@ -42,67 +62,85 @@ resource "lm_role" "list" {
 }
 
 resource "lm_user" "list" {
-  username   = "acc-svc-list"
+  username   = %[2]q
   email      = "ci-team@example.com"
   first_name = "CI"
   note       = "made for the list test"
-  roles      = [lm_role.list.id, 2]
+  roles      = [lm_role.list.id, %[5]d]
   status     = "suspended"
 }
-`
+
+resource "lm_user" "bot" {
+  username = %[3]q
+  email    = "bot@example.com"
+  roles    = [%[5]d]
+}
+
+resource "lm_user" "ops" {
+  username            = %[4]q
+  email               = "ops@example.com"
+  api_only            = false
+  roles               = [lm_role.list.id]
+  password_wo         = "List-Ops-Pw-7x"
+  password_wo_version = 1
+}
+`, o.role, o.svc, o.bot, o.ops, o.readonly)
+}
 
 // TestAccUserList_query: `terraform query` finds users by each filter,
 // with identity, a display name and (include_resource) the object an
-// import writes, its password null.
+// import writes, its password null. The filters run over the users made
+// for the test (username_contains its base name), so their results are
+// exact in both modes; the portal-wide listings, over the default
+// fixture's users, run in the test's own simulator only.
 func TestAccUserList_query(t *testing.T) {
 	e := acctest.New(t)
-	acctest.SkipOnRealPortal(t) // counts the default fixture's users
-	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks:   queryVersions,
-		ProtoV6ProviderFactories: acctest.Factories(),
-		CheckDestroy:             e.CheckDestroy,
-		Steps: []resource.TestStep{
-			{Config: e.ProviderBlock("") + listUserConfig},
-			{
-				Query: true,
-				Config: fmt.Sprintf(`
-list "lm_user" "all" {
+	o := newListObjects(t, e, "user-list")
+	query := fmt.Sprintf(`
+list "lm_user" "mine" {
   provider = lm
+  config {
+    username_contains = %[1]q
+  }
 }
 
 list "lm_user" "api_only" {
   provider = lm
   config {
-    api_only = true
+    username_contains = %[1]q
+    api_only          = true
   }
 }
 
 list "lm_user" "sign_in" {
   provider = lm
   config {
-    api_only = false
+    username_contains = %[1]q
+    api_only          = false
   }
 }
 
 list "lm_user" "suspended" {
   provider = lm
   config {
-    status = "suspended"
+    username_contains = %[1]q
+    status            = "suspended"
   }
 }
 
 list "lm_user" "svc" {
   provider = lm
   config {
-    username_contains = "SVC"
+    username_contains = %[2]q
   }
 }
 
 list "lm_user" "readonly_active" {
   provider = lm
   config {
-    role_id = %[1]d
-    status  = "active"
+    username_contains = %[1]q
+    role_id           = %[3]d
+    status            = "active"
   }
 }
 
@@ -110,66 +148,141 @@ list "lm_user" "objects" {
   provider         = lm
   include_resource = true
   config {
-    username_contains = "acc-svc-list"
+    username_contains = %[4]q
   }
 }
-`, readonlyRoleID),
-				QueryResultChecks: []querycheck.QueryResultCheck{
-					// The fixture's five users and the one above.
-					querycheck.ExpectLength("lm_user.all", 6),
-					querycheck.ExpectResourceDisplayName("lm_user.all", byID(acctest.SvcPipelineID),
-						knownvalue.StringExact("svc-pipeline <svc-pipeline@example.com> (API-only)")),
-					querycheck.ExpectResourceDisplayName("lm_user.all", byID(acctest.SeedAdminID),
-						knownvalue.StringExact("jdoe <jdoe@example.com>")),
-					querycheck.ExpectResourceDisplayName("lm_user.all", byID(acctest.SuspendedID),
-						knownvalue.StringExact("former-employee <former-employee@example.com> (suspended)")),
-					querycheck.ExpectResourceDisplayName("lm_user.all",
-						queryfilter.ByDisplayName(knownvalue.StringRegexp(regexp.MustCompile(`^acc-svc-list `))),
-						knownvalue.StringExact("acc-svc-list <ci-team@example.com> (API-only, suspended)")),
+`, o.base, strings.ToUpper(o.svc), o.readonly, o.svc)
+	checks := []querycheck.QueryResultCheck{
+		querycheck.ExpectLength("lm_user.mine", 3),
+		querycheck.ExpectResourceDisplayName("lm_user.mine", named(o.svc),
+			knownvalue.StringExact(o.svc+" <ci-team@example.com> (API-only, suspended)")),
+		querycheck.ExpectResourceDisplayName("lm_user.mine", named(o.bot),
+			knownvalue.StringExact(o.bot+" <bot@example.com> (API-only)")),
+		querycheck.ExpectResourceDisplayName("lm_user.mine", named(o.ops),
+			knownvalue.StringExact(o.ops+" <ops@example.com>")),
 
-					// terraform, svc-pipeline, auditor and acc-svc-list.
-					querycheck.ExpectLength("lm_user.api_only", 4),
-					querycheck.ExpectIdentity("lm_user.api_only", idIs(acctest.AuditorID)),
-					querycheck.ExpectNoIdentity("lm_user.api_only", idIs(acctest.SeedAdminID)),
-					querycheck.ExpectLength("lm_user.sign_in", 2),
-					querycheck.ExpectIdentity("lm_user.sign_in", idIs(acctest.SeedAdminID)),
-					querycheck.ExpectIdentity("lm_user.sign_in", idIs(acctest.SuspendedID)),
-					querycheck.ExpectLength("lm_user.suspended", 2),
-					querycheck.ExpectIdentity("lm_user.suspended", idIs(acctest.SuspendedID)),
-					querycheck.ExpectNoIdentity("lm_user.suspended", idIs(acctest.SvcPipelineID)),
-					// Regardless of case.
-					querycheck.ExpectLength("lm_user.svc", 2),
-					querycheck.ExpectIdentity("lm_user.svc", idIs(acctest.SvcPipelineID)),
-					// Role readonly, active: svc-pipeline and auditor, not the
-					// suspended former-employee and acc-svc-list.
-					querycheck.ExpectLength("lm_user.readonly_active", 2),
-					querycheck.ExpectIdentity("lm_user.readonly_active", idIs(acctest.SvcPipelineID)),
-					querycheck.ExpectIdentity("lm_user.readonly_active", idIs(acctest.AuditorID)),
+		querycheck.ExpectLength("lm_user.api_only", 2),
+		querycheck.ExpectResourceDisplayName("lm_user.api_only", named(o.svc), knownvalue.NotNull()),
+		querycheck.ExpectResourceDisplayName("lm_user.api_only", named(o.bot), knownvalue.NotNull()),
+		querycheck.ExpectLength("lm_user.sign_in", 1),
+		querycheck.ExpectResourceDisplayName("lm_user.sign_in", named(o.ops), knownvalue.NotNull()),
+		querycheck.ExpectLength("lm_user.suspended", 1),
+		querycheck.ExpectResourceDisplayName("lm_user.suspended", named(o.svc), knownvalue.NotNull()),
+		// Regardless of case.
+		querycheck.ExpectLength("lm_user.svc", 1),
+		querycheck.ExpectResourceDisplayName("lm_user.svc", named(o.svc), knownvalue.NotNull()),
+		// Role readonly, active: bot, not the suspended svc nor ops, who
+		// holds the test's role only.
+		querycheck.ExpectLength("lm_user.readonly_active", 1),
+		querycheck.ExpectResourceDisplayName("lm_user.readonly_active", named(o.bot), knownvalue.NotNull()),
 
-					querycheck.ExpectLength("lm_user.objects", 1),
-					querycheck.ExpectResourceKnownValues("lm_user.objects", queryfilter.ByDisplayName(knownvalue.NotNull()), []querycheck.KnownValueCheck{
-						{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringRegexp(regexp.MustCompile(`^[1-9]\d*$`))},
-						{Path: tfjsonpath.New("username"), KnownValue: knownvalue.StringExact("acc-svc-list")},
-						{Path: tfjsonpath.New("email"), KnownValue: knownvalue.StringExact("ci-team@example.com")},
-						{Path: tfjsonpath.New("first_name"), KnownValue: knownvalue.StringExact("CI")},
-						{Path: tfjsonpath.New("last_name"), KnownValue: knownvalue.StringExact("")},
-						{Path: tfjsonpath.New("note"), KnownValue: knownvalue.StringExact("made for the list test")},
-						{Path: tfjsonpath.New("roles"), KnownValue: knownvalue.SetExact([]knownvalue.Check{
-							knownvalue.Int64Func(func(v int64) error {
-								if v <= readonlyRoleID {
-									return fmt.Errorf("role %d is not the role made for the test", v)
-								}
-								return nil
-							}),
-							knownvalue.Int64Exact(readonlyRoleID),
-						})},
-						{Path: tfjsonpath.New("api_only"), KnownValue: knownvalue.Bool(true)},
-						{Path: tfjsonpath.New("status"), KnownValue: knownvalue.StringExact("suspended")},
-						{Path: tfjsonpath.New("password_wo"), KnownValue: knownvalue.Null()},
-						{Path: tfjsonpath.New("password_wo_version"), KnownValue: knownvalue.Null()},
-					}),
-				},
-			},
+		querycheck.ExpectLength("lm_user.objects", 1),
+		querycheck.ExpectResourceKnownValues("lm_user.objects", queryfilter.ByDisplayName(knownvalue.NotNull()), []querycheck.KnownValueCheck{
+			{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringRegexp(regexp.MustCompile(`^[1-9]\d*$`))},
+			{Path: tfjsonpath.New("username"), KnownValue: knownvalue.StringExact(o.svc)},
+			{Path: tfjsonpath.New("email"), KnownValue: knownvalue.StringExact("ci-team@example.com")},
+			{Path: tfjsonpath.New("first_name"), KnownValue: knownvalue.StringExact("CI")},
+			{Path: tfjsonpath.New("last_name"), KnownValue: knownvalue.StringExact("")},
+			{Path: tfjsonpath.New("note"), KnownValue: knownvalue.StringExact("made for the list test")},
+			{Path: tfjsonpath.New("roles"), KnownValue: knownvalue.SetExact([]knownvalue.Check{
+				knownvalue.Int64Func(func(v int64) error {
+					if v == int64(o.readonly) {
+						return fmt.Errorf("role %d is not the role made for the test", v)
+					}
+					return nil
+				}),
+				knownvalue.Int64Exact(int64(o.readonly)),
+			})},
+			{Path: tfjsonpath.New("api_only"), KnownValue: knownvalue.Bool(true)},
+			{Path: tfjsonpath.New("status"), KnownValue: knownvalue.StringExact("suspended")},
+			{Path: tfjsonpath.New("password_wo"), KnownValue: knownvalue.Null()},
+			{Path: tfjsonpath.New("password_wo_version"), KnownValue: knownvalue.Null()},
+		}),
+	}
+	if !acctest.RealPortal() {
+		// The same filters over every user of the test's own simulator:
+		// the default fixture's five and the test's three.
+		query += fmt.Sprintf(`
+list "lm_user" "all" {
+  provider = lm
+}
+
+list "lm_user" "all_api_only" {
+  provider = lm
+  config {
+    api_only = true
+  }
+}
+
+list "lm_user" "all_sign_in" {
+  provider = lm
+  config {
+    api_only = false
+  }
+}
+
+list "lm_user" "all_suspended" {
+  provider = lm
+  config {
+    status = "suspended"
+  }
+}
+
+list "lm_user" "all_svc" {
+  provider = lm
+  config {
+    username_contains = "SVC"
+  }
+}
+
+list "lm_user" "all_readonly_active" {
+  provider = lm
+  config {
+    role_id = %[1]d
+    status  = "active"
+  }
+}
+`, o.readonly)
+		checks = append(checks,
+			querycheck.ExpectLength("lm_user.all", 8),
+			querycheck.ExpectResourceDisplayName("lm_user.all", byID(acctest.SvcPipelineID),
+				knownvalue.StringExact("svc-pipeline <svc-pipeline@example.com> (API-only)")),
+			querycheck.ExpectResourceDisplayName("lm_user.all", byID(acctest.SeedAdminID),
+				knownvalue.StringExact("jdoe <jdoe@example.com>")),
+			querycheck.ExpectResourceDisplayName("lm_user.all", byID(acctest.SuspendedID),
+				knownvalue.StringExact("former-employee <former-employee@example.com> (suspended)")),
+			querycheck.ExpectResourceDisplayName("lm_user.all", named(o.svc),
+				knownvalue.StringExact(o.svc+" <ci-team@example.com> (API-only, suspended)")),
+
+			// terraform, svc-pipeline, auditor, svc and bot.
+			querycheck.ExpectLength("lm_user.all_api_only", 5),
+			querycheck.ExpectIdentity("lm_user.all_api_only", idIs(acctest.AuditorID)),
+			querycheck.ExpectNoIdentity("lm_user.all_api_only", idIs(acctest.SeedAdminID)),
+			// jdoe, former-employee and ops.
+			querycheck.ExpectLength("lm_user.all_sign_in", 3),
+			querycheck.ExpectIdentity("lm_user.all_sign_in", idIs(acctest.SeedAdminID)),
+			querycheck.ExpectIdentity("lm_user.all_sign_in", idIs(acctest.SuspendedID)),
+			// former-employee and svc.
+			querycheck.ExpectLength("lm_user.all_suspended", 2),
+			querycheck.ExpectIdentity("lm_user.all_suspended", idIs(acctest.SuspendedID)),
+			querycheck.ExpectNoIdentity("lm_user.all_suspended", idIs(acctest.SvcPipelineID)),
+			// Regardless of case: svc-pipeline and svc.
+			querycheck.ExpectLength("lm_user.all_svc", 2),
+			querycheck.ExpectIdentity("lm_user.all_svc", idIs(acctest.SvcPipelineID)),
+			// Role readonly, active: svc-pipeline, auditor and bot, not the
+			// suspended former-employee and svc.
+			querycheck.ExpectLength("lm_user.all_readonly_active", 3),
+			querycheck.ExpectIdentity("lm_user.all_readonly_active", idIs(acctest.SvcPipelineID)),
+			querycheck.ExpectIdentity("lm_user.all_readonly_active", idIs(acctest.AuditorID)),
+		)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   queryVersions,
+		ProtoV6ProviderFactories: acctest.Factories(),
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{
+			{Config: listConfig(e, o)},
+			{Query: true, Config: query, QueryResultChecks: checks},
 		},
 	})
 }
@@ -178,7 +291,6 @@ list "lm_user" "objects" {
 // reported naming the setting.
 func TestAccUserList_badInput(t *testing.T) {
 	e := acctest.New(t)
-	acctest.SkipOnRealPortal(t)
 	query := func(config string) string {
 		return e.ProviderBlock("") + `
 list "lm_user" "bad" {
@@ -195,8 +307,8 @@ list "lm_user" "bad" {
 		Steps: []resource.TestStep{
 			{
 				Query:       true,
-				Config:      query(`role_id = 999999`),
-				ExpectError: regexp.MustCompile(`(?s)Unknown LogicMonitor role.*No LogicMonitor role has id 999999.*leave role_id out`),
+				Config:      query(`role_id = 2147483000`),
+				ExpectError: regexp.MustCompile(`(?s)Unknown LogicMonitor role.*No LogicMonitor role has id 2147483000.*leave role_id out`),
 			},
 			{
 				Query:       true,
@@ -221,8 +333,18 @@ list "lm_user" "bad" {
 // listed by a role LogicMonitor cannot filter on, in pages of 1000; a
 // smaller limit stops after the first page.
 func TestAccUserList_moreThanOnePage(t *testing.T) {
+	acctest.SkipOnRealPortalBecause(t, "needs a portal of more than 1000 users, which the test will not create in a real account")
 	const n = 1205
 	fixture := lmsim.DefaultFixture()
+	var readonlyRoleID int32
+	for _, r := range fixture.Roles {
+		if r.Name == "readonly" {
+			readonlyRoleID = r.ID
+		}
+	}
+	if readonlyRoleID == 0 {
+		t.Fatal("the default fixture has no readonly role")
+	}
 	for i := range n {
 		fixture.Admins = append(fixture.Admins, lmsim.Admin{
 			ID: int32(10000 + i), Username: fmt.Sprintf("bulk-%04d", i), Email: "bulk@example.com",
