@@ -35,7 +35,10 @@ func TestReadGivesIdentityToStateWithout(t *testing.T) {
 		t.Fatalf("schema: %v %v", err, schemas.Diagnostics)
 	}
 	cfg := map[string]tftypes.Value{}
-	provType := schemas.Provider.ValueType().(tftypes.Object)
+	provType, ok := schemas.Provider.ValueType().(tftypes.Object)
+	if !ok {
+		t.Fatalf("provider schema type is %T, want an object", schemas.Provider.ValueType())
+	}
 	for name, typ := range provType.AttributeTypes {
 		cfg[name] = tftypes.NewValue(typ, nil)
 	}

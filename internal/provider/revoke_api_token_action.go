@@ -96,16 +96,16 @@ func (a *revokeAPITokenAction) ModifyPlan(ctx context.Context, req action.Modify
 }
 
 // selfRevoke returns the refusal when access_id is the provider's own
-// credential and allow_self_revoke is not set; tokenID is "" before the
-// token is looked up.
-func (a *revokeAPITokenAction) selfRevoke(cfg revokeAPITokenModel, tokenID string) diag.Diagnostic {
+// credential and allow_self_revoke is not set; id is "" before the token
+// is looked up.
+func (a *revokeAPITokenAction) selfRevoke(cfg revokeAPITokenModel, id string) diag.Diagnostic {
 	if a.data.allowSelfRevoke || a.data.selfAccessID == "" || cfg.AccessID.ValueString() != a.data.selfAccessID {
 		return nil
 	}
-	if tokenID == "" {
-		tokenID = "(id not looked up)"
+	if id == "" {
+		id = "(id not looked up)"
 	}
-	d := selfRevokeDiag(revokeMode(cfg), apiTokenModel{ID: types.StringValue(tokenID), AccessID: cfg.AccessID})
+	d := selfRevokeDiag(revokeMode(cfg), apiTokenModel{ID: types.StringValue(id), AccessID: cfg.AccessID})
 	return diag.WithPath(path.Root("access_id"), d)
 }
 

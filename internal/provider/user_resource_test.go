@@ -441,7 +441,7 @@ resource "lm_user" "me" {
 				Config: self.ProviderBlock("allow_self_revoke = true"),
 				Check: func(*terraform.State) error {
 					if _, err := e.Client.GetAdmin(context.Background(), id); !lm.IsNotFound(err) {
-						return fmt.Errorf("user %s after the destroy: %v", user.Username, err)
+						return fmt.Errorf("user %s after the destroy: %w", user.Username, err)
 					}
 					return nil
 				},
