@@ -41,9 +41,8 @@ func Serve(address string, newProvider func() provider.Provider, debug bool) err
 }
 
 // NewServer is the server Serve serves for one provider instance: the
-// framework's, wrapped. The
-// acceptance tests serve the provider through it too, so that they run
-// what the binary runs.
+// framework's, wrapped. The acceptance tests serve the provider through it
+// too, so that they run what the binary runs.
 func NewServer(p provider.Provider) (*Server, error) {
 	s := providerserver.NewProtocol6(p)()
 	inner, ok := s.(Inner)
