@@ -103,22 +103,11 @@ echo "CLI: $version ($cli)"
 
 # --- 2. simulator --------------------------------------------------------------
 step "start the LogicMonitor simulator (default fixture: an administrator API user \"terraform\")"
-"$tmp/lmsim" --listen 127.0.0.1:0 --log "$tmp/lmsim.log" >"$tmp/lmsim.out" 2>"$tmp/lmsim.err" &
-sim_pid=$!
-url=""
-for _ in $(seq 1 200); do
-  url="$(sed -n 's|^lmsim listening on \(http://[^ ]*\)$|\1|p' "$tmp/lmsim.out")"
-  [ -n "$url" ] && break
-  if ! kill -0 "$sim_pid" 2>/dev/null; then
-    cat "$tmp/lmsim.err" >&2
-    fail "the simulator exited before listening"
-  fi
-  sleep 0.05
-done
-[ -n "$url" ] || {
-  cat "$tmp/lmsim.err" >&2
-  fail "the simulator did not report its address within 10s"
-}
+started=0
+lm_start_lmsim "$tmp/lmsim" "$tmp/lmsim.out" --log "$tmp/lmsim.log" && started=1
+sim_pid=$LM_SIM_PID # set either way, so that cleanup stops it
+[ "$started" = 1 ] || fail "the simulator did not start"
+url=$LM_SIM_URL
 echo "simulator: $url (pid $sim_pid)"
 
 # The provider reads these; drop any others that would point it elsewhere.

@@ -61,3 +61,24 @@ lm_cli_is_tofu() {
   v="$(lm_cli_version "$1" "$2")" || return 1
   [[ "$v" == OpenTofu* ]]
 }
+
+# lm_start_lmsim BIN OUT ARGS...: starts the simulator binary BIN with ARGS
+# on a free loopback port, its stdout in OUT and stderr in OUT.err, and waits
+# (10 s at most) for its "lmsim listening on URL" line. Sets LM_SIM_PID and
+# LM_SIM_URL; returns 1, with the simulator's stderr, when it does not start.
+lm_start_lmsim() {
+  local bin="$1" out="$2"
+  shift 2
+  LM_SIM_URL=""
+  "$bin" --listen 127.0.0.1:0 "$@" >"$out" 2>"$out.err" &
+  LM_SIM_PID=$!
+  local _
+  for _ in $(seq 1 200); do
+    LM_SIM_URL="$(sed -n 's|^lmsim listening on \(http://[^ ]*\)$|\1|p' "$out")"
+    [ -n "$LM_SIM_URL" ] && return 0
+    kill -0 "$LM_SIM_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  cat "$out.err" >&2
+  return 1
+}

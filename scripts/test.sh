@@ -408,19 +408,16 @@ stop_lmsim() {
 # sweeper), against internal/cmd/lmsim started as a separate process on a
 # free loopback port, on the current Terraform.
 lmsim_portal_pass() {
-  local bin="$work/lmsim" out="$work/lmsim.out" url="" i
+  local bin="$work/lmsim" out="$work/lmsim.out" url=""
   resolve_clis terraform-current
   echo
   echo "=== portal mode against internal/cmd/lmsim --fixture $lmsim_portal_fixture"
   go build -o "$bin" ./internal/cmd/lmsim
-  "$bin" --fixture "$lmsim_portal_fixture" --listen 127.0.0.1:0 --log "$LM_TEST_LOG_DIR/lmsim-portal-requests.log" >"$out" 2>&1 &
-  lmsim_pid=$!
-  for i in $(seq 1 100); do
-    url="$(sed -n 's/^lmsim listening on //p' "$out")"
-    [ -z "$url" ] && kill -0 "$lmsim_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  [ -n "$url" ] || lm_die "internal/cmd/lmsim did not start ($i tries): $(cat "$out")"
+  local started=0
+  lm_start_lmsim "$bin" "$out" --fixture "$lmsim_portal_fixture" --log "$LM_TEST_LOG_DIR/lmsim-portal-requests.log" && started=1
+  lmsim_pid=$LM_SIM_PID # set either way, so that the EXIT trap stops it
+  [ "$started" = 1 ] || lm_die "internal/cmd/lmsim did not start"
+  url=$LM_SIM_URL
   echo "lmsim listening on $url"
   target=lmsim-portal
   sweep_want=$lmsim_portal_leftovers
