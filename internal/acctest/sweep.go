@@ -7,7 +7,6 @@ import (
 	"os"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -58,12 +57,12 @@ func Sweep(ctx context.Context, c *lm.Client, testAdminID int32, now time.Time) 
 func listLeftovers(ctx context.Context, c *lm.Client, testAdminID int32) ([]lm.APIToken, error) {
 	var out []lm.APIToken
 	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
-		toks, err := c.ListAllAPITokens(ctx, lm.ListOptions{Filter: "note~" + strconv.Quote(strings.TrimSpace(NotePrefix)), Type: typ})
+		toks, err := c.ListAllAPITokens(ctx, lm.ListOptions{Filter: "note~" + lm.QuoteFilter(strings.TrimSpace(NotePrefix)), Type: typ})
 		if err != nil {
 			return nil, err
 		}
 		if testAdminID != 0 {
-			pending, err := c.ListAPITokens(ctx, testAdminID, lm.ListOptions{Filter: "note~" + strconv.Quote(strings.TrimSpace(lm.PendingNotePrefix)), Type: typ})
+			pending, err := c.ListAPITokens(ctx, testAdminID, lm.ListOptions{Filter: "note~" + lm.QuoteFilter(strings.TrimSpace(lm.PendingNotePrefix)), Type: typ})
 			if err != nil {
 				return nil, err
 			}

@@ -114,7 +114,7 @@ func testUserCreated(username string) (time.Time, bool) {
 // listTestUsers lists the users testUserName named.
 func listTestUsers(ctx context.Context, c *lm.Client) ([]lm.Admin, error) {
 	var out []lm.Admin
-	for a, err := range c.Admins(ctx, lm.ListOptions{Filter: "username~" + strconv.Quote(UserPrefix)}) {
+	for a, err := range c.Admins(ctx, lm.ListOptions{Filter: "username~" + lm.QuoteFilter(UserPrefix)}) {
 		if err != nil {
 			return nil, err
 		}
@@ -141,7 +141,7 @@ func sweepUsers(ctx context.Context, c *lm.Client, now time.Time) ([]lm.Admin, e
 
 // listTestRoles lists the roles objectName named.
 func listTestRoles(ctx context.Context, c *lm.Client) ([]lm.Role, error) {
-	roles, err := c.ListRoles(ctx, lm.ListOptions{Filter: "name~" + strconv.Quote(UserPrefix)})
+	roles, err := c.ListRoles(ctx, lm.ListOptions{Filter: "name~" + lm.QuoteFilter(UserPrefix)})
 	if err != nil {
 		return nil, err
 	}

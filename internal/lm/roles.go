@@ -45,7 +45,7 @@ func (c *Client) GetRole(ctx context.Context, id int32) (*Role, error) {
 // role names are unique, so at most one). The filter's answer is re-checked
 // because `*` in a filter value is a wildcard.
 func (c *Client) FindRolesByName(ctx context.Context, name string) ([]Role, error) {
-	all, err := c.ListRoles(ctx, ListOptions{Filter: "name:" + quoteFilter(name)})
+	all, err := c.ListRoles(ctx, ListOptions{Filter: "name:" + QuoteFilter(name)})
 	if err != nil {
 		return nil, err
 	}

@@ -193,7 +193,7 @@ func (c *Client) sweepPending(ctx context.Context, adminID int32, typ, marker st
 }
 
 func (c *Client) sweepOnce(ctx context.Context, adminID int32, typ, marker string) (int, error) {
-	toks, err := c.ListAPITokens(ctx, adminID, ListOptions{Filter: "note:" + quoteFilter(marker), Type: typ})
+	toks, err := c.ListAPITokens(ctx, adminID, ListOptions{Filter: "note:" + QuoteFilter(marker), Type: typ})
 	if err != nil {
 		return 0, err
 	}
@@ -306,9 +306,11 @@ func (c *Client) DeleteAPIToken(ctx context.Context, adminID, tokenID int32) err
 	return c.do(ctx, &call{method: http.MethodDelete, path: tokenPath(adminID, tokenID)})
 }
 
-// quoteFilter quotes a filter value; inside quotes only `"` and `\` need
-// escaping.
-func quoteFilter(v string) string {
+// QuoteFilter quotes a value for a filter expression (ListOptions.Filter):
+// inside quotes only `"` and `\` need escaping. (strconv.Quote is not the
+// same: it escapes control and non-printable characters as Go does, which
+// LogicMonitor does not read back.)
+func QuoteFilter(v string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 	return `"` + r.Replace(v) + `"`
 }

@@ -47,7 +47,7 @@ func (c *Client) Admins(ctx context.Context, opts ListOptions) iter.Seq2[Admin, 
 // are re-checked on our side (case-insensitively, as LogicMonitor compares
 // usernames) because a `*` in a filter value is a wildcard.
 func (c *Client) FindAdminsByUsername(ctx context.Context, username string) ([]Admin, error) {
-	all, err := listAll[Admin](ctx, c, "/setting/admins", ListOptions{Filter: "username:" + quoteFilter(username)}, nil)
+	all, err := listAll[Admin](ctx, c, "/setting/admins", ListOptions{Filter: "username:" + QuoteFilter(username)}, nil)
 	if err != nil {
 		return nil, err
 	}
