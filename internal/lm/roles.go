@@ -80,8 +80,9 @@ func (c *Client) UpdateRole(ctx context.Context, id int32, in RoleWrite) (*Role,
 	return &r, nil
 }
 
-// DeleteRole deletes a role. A 404 is returned as an error: callers that
-// treat it as done test IsNotFound.
+// DeleteRole deletes a role. A 404 is returned as an error (callers that
+// treat it as done test IsNotFound), except on a retry after a lost answer,
+// as for DeleteAPIToken.
 func (c *Client) DeleteRole(ctx context.Context, id int32) error {
 	return c.do(ctx, &call{method: http.MethodDelete, path: rolePath(id)})
 }

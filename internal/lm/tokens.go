@@ -220,10 +220,9 @@ func (c *Client) sweepOnce(ctx context.Context, adminID int32, typ, marker strin
 }
 
 // persist runs a clean-up step until it succeeds, fails for a reason
-// retrying cannot mend, or the clean-up deadline passes: the transport's
-// own retries are bounded by max_retries, but giving up on a clean-up
-// leaves a token behind, so it keeps going for as long as cleanupContext
-// allows.
+// retrying cannot mend, or the clean-up deadline passes: the transport
+// stops at max_retries when one is set, but giving up on a clean-up leaves
+// a token behind, so it keeps going for as long as cleanupContext allows.
 func (c *Client) persist(ctx context.Context, step func(context.Context) error) error {
 	ctx, cancel := c.cleanupContext(ctx)
 	defer cancel()

@@ -90,8 +90,9 @@ func (c *Client) UpdateAdmin(ctx context.Context, id int32, in AdminWrite) (*Adm
 }
 
 // DeleteAdmin deletes a user; LogicMonitor deletes the user's API tokens
-// with it. A 404 is returned as an error: callers that treat it as done
-// test IsNotFound.
+// with it. A 404 is returned as an error (callers that treat it as done
+// test IsNotFound), except on a retry after a lost answer, as for
+// DeleteAPIToken.
 func (c *Client) DeleteAdmin(ctx context.Context, id int32) error {
 	return c.do(ctx, &call{method: http.MethodDelete, path: adminPath(id)})
 }
