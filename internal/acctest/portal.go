@@ -120,7 +120,7 @@ func (e *Env) OwnerID(t *testing.T) int32 {
 	if e.AccessID == "" {
 		t.Skip("needs the user behind the suite's credentials, which the API shows only for an LMv1 access id: run with LM_ACCESS_ID and LM_ACCESS_KEY")
 	}
-	toks, err := e.Client.ListAllAPITokens(context.Background(), lm.ListOptions{Filter: "accessId:" + strconv.Quote(e.AccessID)})
+	toks, err := e.Client.ListAllAPITokens(context.Background(), lm.ListOptions{Filter: "accessId:" + lm.QuoteFilter(e.AccessID)})
 	if err != nil {
 		t.Fatalf("finding the user of access id %s: %v", e.AccessID, err)
 	}
@@ -160,7 +160,7 @@ func (e *Env) DeleteTokensAtCleanup(t *testing.T, adminID int32, note string) {
 	t.Cleanup(func() {
 		ctx := context.Background()
 		for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
-			toks, err := e.Client.ListAPITokens(ctx, adminID, lm.ListOptions{Filter: "note:" + strconv.Quote(note), Type: typ})
+			toks, err := e.Client.ListAPITokens(ctx, adminID, lm.ListOptions{Filter: "note:" + lm.QuoteFilter(note), Type: typ})
 			if err != nil {
 				t.Errorf("listing the tokens to clean up: %v", err)
 				return

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -59,12 +57,12 @@ func Sweep(ctx context.Context, c *lm.Client, testAdminID int32, now time.Time) 
 func listLeftovers(ctx context.Context, c *lm.Client, testAdminID int32) ([]lm.APIToken, error) {
 	var out []lm.APIToken
 	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
-		toks, err := c.ListAllAPITokens(ctx, lm.ListOptions{Filter: "note~" + strconv.Quote(strings.TrimSpace(NotePrefix)), Type: typ})
+		toks, err := c.ListAllAPITokens(ctx, lm.ListOptions{Filter: "note~" + lm.QuoteFilter(strings.TrimSpace(NotePrefix)), Type: typ})
 		if err != nil {
 			return nil, err
 		}
 		if testAdminID != 0 {
-			pending, err := c.ListAPITokens(ctx, testAdminID, lm.ListOptions{Filter: "note~" + strconv.Quote(strings.TrimSpace(lm.PendingNotePrefix)), Type: typ})
+			pending, err := c.ListAPITokens(ctx, testAdminID, lm.ListOptions{Filter: "note~" + lm.QuoteFilter(strings.TrimSpace(lm.PendingNotePrefix)), Type: typ})
 			if err != nil {
 				return nil, err
 			}
@@ -99,7 +97,7 @@ func SweepFromEnv(ctx context.Context) error {
 		fmt.Fprintf(os.Stderr, "sweeper: deleted %s token %d of user %d, created %s: %q\n",
 			tok.Type, tok.ID, tok.AdminID, time.Unix(tok.CreatedOn, 0).UTC().Format(time.RFC3339), tok.Note)
 	}
-	users, uerr := sweepUsers(ctx, p.raw(), now)
+	users, uerr := sweepUsers(ctx, c, now)
 	for _, u := range users {
 		fmt.Fprintf(os.Stderr, "sweeper: deleted user %d %q\n", u.ID, u.Username)
 	}
@@ -184,7 +182,7 @@ func (l leftoverCheck) Run() int {
 			fmt.Fprintf(os.Stderr, "leftover check: listing the tokens %s the tests: %v\n", when, err)
 			return nil, nil, nil, false
 		}
-		users, err := listTestUsers(ctx, p.raw())
+		users, err := listTestUsers(ctx, c)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "leftover check: listing the test users %s the tests: %v\n", when, err)
 			return nil, nil, nil, false
@@ -208,7 +206,7 @@ func (l leftoverCheck) Run() int {
 	leftUsers := newUsers(usersBefore, usersAfter)
 	for _, u := range leftUsers {
 		what := "deleted now"
-		if err := p.raw().do(ctx, http.MethodDelete, fmt.Sprintf("/setting/admins/%d", u.ID), nil, nil, nil); err != nil && !errors.Is(err, errNotFound) {
+		if err := c.DeleteAdmin(ctx, u.ID); err != nil && !lm.IsNotFound(err) {
 			what = fmt.Sprintf("deleting it failed: %v", err)
 		}
 		fmt.Fprintf(os.Stderr, "leftover check: FAIL: test user %d (%s) was left behind by the tests: %s\n", u.ID, u.Username, what)

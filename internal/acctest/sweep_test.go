@@ -3,7 +3,6 @@ package acctest
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 	"testing"
 	"time"
@@ -75,12 +74,11 @@ func TestLeftoverCheck(t *testing.T) {
 	var leakedUser lm.Admin
 	var leakedRole *lm.Role
 	leaky := runFunc(func() int {
-		api := rawAPI{baseURL: sim.URL, accessID: lmsim.DefaultAdminAccessID, accessKey: lmsim.DefaultAdminAccessKey}
-		in := map[string]any{"username": testUserName(time.Now()), "email": "x@example.com", "password": "Tf-Acc-Test-9", "roles": []lm.RoleRef{{ID: 2}}}
-		if err := api.do(ctx, http.MethodPost, "/setting/admins", nil, in, &leakedUser); err != nil {
+		u, err := c.CreateAdmin(ctx, lm.AdminWrite{Username: testUserName(time.Now()), Email: "x@example.com", Password: "Tf-Acc-Test-9", Roles: []lm.RoleRef{{ID: 2}}})
+		if err != nil {
 			t.Fatal(err)
 		}
-		var err error
+		leakedUser = *u
 		if leakedRole, err = c.CreateRole(ctx, lm.RoleWrite{Name: Name("left-behind-role")}); err != nil {
 			t.Fatal(err)
 		}

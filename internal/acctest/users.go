@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -47,23 +45,22 @@ func (e *Env) CreateUserWithRole(t *testing.T, role string) int32 {
 	if _, err := rand.Read(secret); err != nil {
 		t.Fatal(err)
 	}
-	in := map[string]any{
-		"username": name,
-		"email":    name + "@example.com",
+	in := lm.AdminWrite{
+		Username: name,
+		Email:    name + "@example.com",
 		// Never used: the user is API-only. Upper, lower, digit and symbol
 		// for portals that enforce a password policy.
-		"password": "Tf-" + hex.EncodeToString(secret) + "-Acc9",
-		"roles":    []lm.RoleRef{{ID: roleID}},
-		"apionly":  true,
-		"note":     "made by terraform-provider-lm's acceptance tests; make sweep deletes it",
+		Password: "Tf-" + hex.EncodeToString(secret) + "-Acc9",
+		Roles:    []lm.RoleRef{{ID: roleID}},
+		APIOnly:  true,
+		Note:     "made by terraform-provider-lm's acceptance tests; make sweep deletes it",
 	}
-	var user lm.Admin
-	if err := e.raw().do(ctx, http.MethodPost, "/setting/admins", nil, in, &user); err != nil {
+	user, err := e.Client.CreateAdmin(ctx, in)
+	if err != nil {
 		t.Fatalf("creating test user %s: %v", name, err)
 	}
 	t.Cleanup(func() {
-		err := e.raw().do(context.Background(), http.MethodDelete, fmt.Sprintf("/setting/admins/%d", user.ID), nil, nil, nil)
-		if err != nil && !errors.Is(err, errNotFound) {
+		if err := e.Client.DeleteAdmin(context.Background(), user.ID); err != nil && !lm.IsNotFound(err) {
 			t.Errorf("deleting test user %d (%s): %v", user.ID, name, err)
 		}
 	})
@@ -115,35 +112,27 @@ func testUserCreated(username string) (time.Time, bool) {
 }
 
 // listTestUsers lists the users testUserName named.
-func listTestUsers(ctx context.Context, api rawAPI) ([]lm.Admin, error) {
+func listTestUsers(ctx context.Context, c *lm.Client) ([]lm.Admin, error) {
 	var out []lm.Admin
-	for offset := 0; ; {
-		q := url.Values{"filter": {"username~" + strconv.Quote(UserPrefix)}, "size": {"1000"}, "offset": {strconv.Itoa(offset)}}
-		var page lm.Page[lm.Admin]
-		if err := api.do(ctx, http.MethodGet, "/setting/admins", q, nil, &page); err != nil {
+	for a, err := range c.Admins(ctx, lm.ListOptions{Filter: "username~" + lm.QuoteFilter(UserPrefix)}) {
+		if err != nil {
 			return nil, err
 		}
-		for _, a := range page.Items {
-			if _, ok := testUserCreated(a.Username); ok {
-				out = append(out, a)
-			}
-		}
-		offset += len(page.Items)
-		if len(page.Items) == 0 || offset >= int(page.Total) {
-			return out, nil
+		if _, ok := testUserCreated(a.Username); ok {
+			out = append(out, a)
 		}
 	}
+	return out, nil
 }
 
 // sweepUsers deletes the test users created more than SweepAge before now.
-func sweepUsers(ctx context.Context, api rawAPI, now time.Time) ([]lm.Admin, error) {
-	users, err := listTestUsers(ctx, api)
+func sweepUsers(ctx context.Context, c *lm.Client, now time.Time) ([]lm.Admin, error) {
+	users, err := listTestUsers(ctx, c)
 	if err != nil {
 		return nil, err
 	}
 	return sweepOld(users, now, func(u lm.Admin) string { return u.Username }, func(u lm.Admin) error {
-		err := api.do(ctx, http.MethodDelete, fmt.Sprintf("/setting/admins/%d", u.ID), nil, nil, nil)
-		if err != nil && !errors.Is(err, errNotFound) {
+		if err := c.DeleteAdmin(ctx, u.ID); err != nil && !lm.IsNotFound(err) {
 			return fmt.Errorf("deleting test user %d (%s): %w", u.ID, u.Username, err)
 		}
 		return nil
@@ -152,7 +141,7 @@ func sweepUsers(ctx context.Context, api rawAPI, now time.Time) ([]lm.Admin, err
 
 // listTestRoles lists the roles objectName named.
 func listTestRoles(ctx context.Context, c *lm.Client) ([]lm.Role, error) {
-	roles, err := c.ListRoles(ctx, lm.ListOptions{Filter: "name~" + strconv.Quote(UserPrefix)})
+	roles, err := c.ListRoles(ctx, lm.ListOptions{Filter: "name~" + lm.QuoteFilter(UserPrefix)})
 	if err != nil {
 		return nil, err
 	}

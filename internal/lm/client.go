@@ -70,6 +70,7 @@ type Client struct {
 	userAgent  string
 	maxRetries int           // negative: no cap
 	callTTL    time.Duration // see Config.CallTimeout
+	callLimit  error         // the cause bound gives when callTTL runs out
 	timeout    time.Duration
 	waitMin    time.Duration
 	waitMax    time.Duration
@@ -142,6 +143,7 @@ func New(cfg Config) (*Client, error) {
 		c.maxRetries = 0
 	}
 	c.waitMax = max(c.waitMax, c.waitMin)
+	c.callLimit = fmt.Errorf("%w: no success within %s (the limit of an API call outside a resource's timeouts)", context.DeadlineExceeded, c.callTTL)
 	if c.log == nil {
 		c.log = nopLogger{}
 	}
@@ -232,8 +234,7 @@ func (c *Client) bound(ctx context.Context) (context.Context, context.CancelFunc
 	if _, ok := ctx.Deadline(); ok {
 		return ctx, func() {}
 	}
-	return context.WithTimeoutCause(ctx, c.callTTL,
-		fmt.Errorf("%w: no success within %s (the limit of an API call outside a resource's timeouts)", context.DeadlineExceeded, c.callTTL))
+	return context.WithTimeoutCause(ctx, c.callTTL, c.callLimit)
 }
 
 // ctxError is the error of a call its context ended: the context's cause,

@@ -45,7 +45,7 @@ func (c *Client) GetRole(ctx context.Context, id int32) (*Role, error) {
 // role names are unique, so at most one). The filter's answer is re-checked
 // because `*` in a filter value is a wildcard.
 func (c *Client) FindRolesByName(ctx context.Context, name string) ([]Role, error) {
-	all, err := c.ListRoles(ctx, ListOptions{Filter: "name:" + quoteFilter(name)})
+	all, err := c.ListRoles(ctx, ListOptions{Filter: "name:" + QuoteFilter(name)})
 	if err != nil {
 		return nil, err
 	}
@@ -80,8 +80,9 @@ func (c *Client) UpdateRole(ctx context.Context, id int32, in RoleWrite) (*Role,
 	return &r, nil
 }
 
-// DeleteRole deletes a role. A 404 is returned as an error: callers that
-// treat it as done test IsNotFound.
+// DeleteRole deletes a role. A 404 is returned as an error (callers that
+// treat it as done test IsNotFound), except on a retry after a lost answer,
+// as for DeleteAPIToken.
 func (c *Client) DeleteRole(ctx context.Context, id int32) error {
 	return c.do(ctx, &call{method: http.MethodDelete, path: rolePath(id)})
 }

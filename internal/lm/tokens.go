@@ -193,7 +193,7 @@ func (c *Client) sweepPending(ctx context.Context, adminID int32, typ, marker st
 }
 
 func (c *Client) sweepOnce(ctx context.Context, adminID int32, typ, marker string) (int, error) {
-	toks, err := c.ListAPITokens(ctx, adminID, ListOptions{Filter: "note:" + quoteFilter(marker), Type: typ})
+	toks, err := c.ListAPITokens(ctx, adminID, ListOptions{Filter: "note:" + QuoteFilter(marker), Type: typ})
 	if err != nil {
 		return 0, err
 	}
@@ -220,10 +220,9 @@ func (c *Client) sweepOnce(ctx context.Context, adminID int32, typ, marker strin
 }
 
 // persist runs a clean-up step until it succeeds, fails for a reason
-// retrying cannot mend, or the clean-up deadline passes: the transport's
-// own retries are bounded by max_retries, but giving up on a clean-up
-// leaves a token behind, so it keeps going for as long as cleanupContext
-// allows.
+// retrying cannot mend, or the clean-up deadline passes: the transport
+// stops at max_retries when one is set, but giving up on a clean-up leaves
+// a token behind, so it keeps going for as long as cleanupContext allows.
 func (c *Client) persist(ctx context.Context, step func(context.Context) error) error {
 	ctx, cancel := c.cleanupContext(ctx)
 	defer cancel()
@@ -260,15 +259,24 @@ func (c *Client) ListAllAPITokens(ctx context.Context, opts ListOptions) ([]APIT
 // results or stop at a limit. adminID 0 means every user's tokens
 // (GET /setting/admins/apitokens). An error ends the sequence.
 func (c *Client) APITokens(ctx context.Context, adminID int32, opts ListOptions) iter.Seq2[APIToken, error] {
+	path := "/setting/admins/apitokens"
+	if adminID != 0 {
+		path = tokensPath(adminID)
+	}
+	return c.tokens(ctx, path, opts)
+}
+
+func (c *Client) listTokens(ctx context.Context, path string, opts ListOptions) ([]APIToken, error) {
+	return collect(c.tokens(ctx, path, opts))
+}
+
+// tokens yields the tokens of opts.Type at path, each with its Type set.
+func (c *Client) tokens(ctx context.Context, path string, opts ListOptions) iter.Seq2[APIToken, error] {
 	return func(yield func(APIToken, error) bool) {
 		typ, err := tokenType(opts.Type)
 		if err != nil {
 			yield(APIToken{}, err)
 			return
-		}
-		path := "/setting/admins/apitokens"
-		if adminID != 0 {
-			path = tokensPath(adminID)
 		}
 		for t, err := range each[APIToken](ctx, c, path, opts, typeQuery(typ)) {
 			t.Type = typ
@@ -277,21 +285,6 @@ func (c *Client) APITokens(ctx context.Context, adminID int32, opts ListOptions)
 			}
 		}
 	}
-}
-
-func (c *Client) listTokens(ctx context.Context, path string, opts ListOptions) ([]APIToken, error) {
-	typ, err := tokenType(opts.Type)
-	if err != nil {
-		return nil, err
-	}
-	toks, err := listAll[APIToken](ctx, c, path, opts, typeQuery(typ))
-	if err != nil {
-		return nil, err
-	}
-	for i := range toks {
-		toks[i].Type = typ
-	}
-	return toks, nil
 }
 
 // UpdateAPIToken changes a token's note and/or status. Only non-nil fields
@@ -312,80 +305,72 @@ func (c *Client) DeleteAPIToken(ctx context.Context, adminID, tokenID int32) err
 	return c.do(ctx, &call{method: http.MethodDelete, path: tokenPath(adminID, tokenID)})
 }
 
-// quoteFilter quotes a filter value; inside quotes only `"` and `\` need
-// escaping.
-func quoteFilter(v string) string {
+// QuoteFilter quotes a value for a filter expression (ListOptions.Filter):
+// inside quotes only `"` and `\` need escaping. (strconv.Quote is not the
+// same: it escapes control and non-printable characters as Go does, which
+// LogicMonitor does not read back.)
+func QuoteFilter(v string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 	return `"` + r.Replace(v) + `"`
 }
 
 // listAll fetches every page.
 func listAll[T any](ctx context.Context, c *Client, path string, opts ListOptions, extra url.Values) ([]T, error) {
+	return collect(each[T](ctx, c, path, opts, extra))
+}
+
+// collect gathers a sequence into a slice, or returns its error.
+func collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
 	all := []T{}
-	err := eachPage(ctx, c, path, opts, extra, func(items []T) bool {
-		all = append(all, items...)
-		return true
-	})
-	if err != nil {
-		return nil, err
+	for it, err := range seq {
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, it)
 	}
 	return all, nil
 }
 
 // each yields the items of every page, one at a time, fetching the next
 // page only when the caller keeps iterating. An error ends the sequence.
+// LogicMonitor pages by offset only; the loop stops at `total` or at a
+// short page, whichever comes first, since some endpoints report total as
+// 0 or negative when they do not count. Every request goes through do, so
+// the pacer spaces the pages.
 func each[T any](ctx context.Context, c *Client, path string, opts ListOptions, extra url.Values) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		stopped := false
-		err := eachPage(ctx, c, path, opts, extra, func(items []T) bool {
-			for _, it := range items {
+		size := opts.PageSize
+		if size <= 0 || size > maxPageSize {
+			size = maxPageSize
+		}
+		for offset := 0; ; {
+			q := url.Values{}
+			for k, v := range extra {
+				q[k] = v
+			}
+			q.Set("size", strconv.Itoa(size))
+			q.Set("offset", strconv.Itoa(offset))
+			if opts.Filter != "" {
+				q.Set("filter", opts.Filter)
+			}
+			if opts.Fields != "" {
+				q.Set("fields", opts.Fields)
+			}
+			var page Page[T]
+			if err := c.do(ctx, &call{method: http.MethodGet, path: path, query: q, out: &page}); err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			offset += len(page.Items)
+			for _, it := range page.Items {
 				if !yield(it, nil) {
-					stopped = true
-					return false
+					return
 				}
 			}
-			return true
-		})
-		if err != nil && !stopped {
-			var zero T
-			yield(zero, err)
-		}
-	}
-}
-
-// eachPage fetches pages one at a time and hands each to yield, stopping
-// early when yield returns false. LogicMonitor pages by offset only; the
-// loop stops at `total` or at a short page, whichever comes first, since
-// some endpoints report total as 0 or negative when they do not count.
-// Every request goes through do, so the pacer spaces the pages.
-func eachPage[T any](ctx context.Context, c *Client, path string, opts ListOptions, extra url.Values, yield func([]T) bool) error {
-	size := opts.PageSize
-	if size <= 0 || size > maxPageSize {
-		size = maxPageSize
-	}
-	for offset := 0; ; {
-		q := url.Values{}
-		for k, v := range extra {
-			q[k] = v
-		}
-		q.Set("size", strconv.Itoa(size))
-		q.Set("offset", strconv.Itoa(offset))
-		if opts.Filter != "" {
-			q.Set("filter", opts.Filter)
-		}
-		if opts.Fields != "" {
-			q.Set("fields", opts.Fields)
-		}
-		var page Page[T]
-		if err := c.do(ctx, &call{method: http.MethodGet, path: path, query: q, out: &page}); err != nil {
-			return err
-		}
-		offset += len(page.Items)
-		if !yield(page.Items) {
-			return nil
-		}
-		if len(page.Items) < size || (page.Total > 0 && offset >= int(page.Total)) {
-			return nil
+			if len(page.Items) < size || (page.Total > 0 && offset >= int(page.Total)) {
+				return
+			}
 		}
 	}
 }

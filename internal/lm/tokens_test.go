@@ -477,12 +477,12 @@ func TestAdminsAndRoles(t *testing.T) {
 			t.Errorf("FindAdminsByUsername(%q) = %+v, %v", name, admins, err)
 		}
 		r := f.requests()[before]
-		if want := "username:" + quoteFilter(name); r.Query.Get("filter") != want || r.Path != "/setting/admins" {
+		if want := "username:" + QuoteFilter(name); r.Query.Get("filter") != want || r.Path != "/setting/admins" {
 			t.Errorf("filter %q, want %q", r.Query.Get("filter"), want)
 		}
 	}
-	if got := quoteFilter(`we"ird\name`); got != `"we\"ird\\name"` {
-		t.Errorf("quoteFilter = %s", got)
+	if got := QuoteFilter(`we"ird\name`); got != `"we\"ird\\name"` {
+		t.Errorf("QuoteFilter = %s", got)
 	}
 	if admins, err := c.FindAdminsByUsername(ctx, "nobody"); err != nil || len(admins) != 0 {
 		t.Errorf("FindAdminsByUsername(nobody) = %v, %v", admins, err)

@@ -47,7 +47,7 @@ func (c *Client) Admins(ctx context.Context, opts ListOptions) iter.Seq2[Admin, 
 // are re-checked on our side (case-insensitively, as LogicMonitor compares
 // usernames) because a `*` in a filter value is a wildcard.
 func (c *Client) FindAdminsByUsername(ctx context.Context, username string) ([]Admin, error) {
-	all, err := listAll[Admin](ctx, c, "/setting/admins", ListOptions{Filter: "username:" + quoteFilter(username)}, nil)
+	all, err := listAll[Admin](ctx, c, "/setting/admins", ListOptions{Filter: "username:" + QuoteFilter(username)}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -90,8 +90,9 @@ func (c *Client) UpdateAdmin(ctx context.Context, id int32, in AdminWrite) (*Adm
 }
 
 // DeleteAdmin deletes a user; LogicMonitor deletes the user's API tokens
-// with it. A 404 is returned as an error: callers that treat it as done
-// test IsNotFound.
+// with it. A 404 is returned as an error (callers that treat it as done
+// test IsNotFound), except on a retry after a lost answer, as for
+// DeleteAPIToken.
 func (c *Client) DeleteAdmin(ctx context.Context, id int32) error {
 	return c.do(ctx, &call{method: http.MethodDelete, path: adminPath(id)})
 }
