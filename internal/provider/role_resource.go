@@ -232,12 +232,7 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 	role, err := r.data.client.GetRole(ctx, id)
 	if lm.IsNotFound(err) {
-		resp.Diagnostics.Append(goneWarning("Role", fmt.Sprintf("role %d (%q)", id, state.Name.ValueString())))
-		resp.State.RemoveResource(ctx)
-		// The framework wants an identity after every Read that did not
-		// fail, even one that removes the resource; a CLI without identity
-		// (Terraform before 1.12) sent none to keep.
-		setIDIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
+		removeGone(ctx, resp, state.ID, "Role", fmt.Sprintf("role %d (%q)", id, state.Name.ValueString()))
 		return
 	}
 	if err != nil {

@@ -321,12 +321,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 	a, err := r.data.client.GetAdmin(ctx, id)
 	if lm.IsNotFound(err) {
-		resp.Diagnostics.Append(goneWarning("User", fmt.Sprintf("user %d (%q)", id, state.Username.ValueString())))
-		resp.State.RemoveResource(ctx)
-		// The framework wants an identity after every Read that did not
-		// fail, even one that removes the resource; a CLI without identity
-		// (Terraform before 1.12) sent none to keep.
-		setIDIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
+		removeGone(ctx, resp, state.ID, "User", fmt.Sprintf("user %d (%q)", id, state.Username.ValueString()))
 		return
 	}
 	if err != nil {
