@@ -83,7 +83,7 @@ func parseStateID(typeName string, id types.String, diags *diag.Diagnostics) (in
 // removeGone ends the Read of a user or role that was deleted outside
 // Terraform: a warning naming it (kind, such as "Role", and what, such as
 // `role 7 ("ci")`), and the resource out of the state.
-func removeGone(ctx context.Context, resp *resource.ReadResponse, id types.String, kind, what string) {
+func removeGone(ctx context.Context, resp *resource.ReadResponse, id int32, kind, what string) {
 	resp.Diagnostics.AddWarning(kind+" no longer exists",
 		fmt.Sprintf("LogicMonitor has no %s any more (it was deleted outside Terraform). "+
 			"It is removed from the state; the next plan creates a new one.", what))

@@ -217,7 +217,7 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	m, diags := roleModelFromAPI(*role)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setIDIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	setIDIdentity(ctx, resp.Identity, role.ID, &resp.Diagnostics)
 }
 
 func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -232,7 +232,7 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 	role, err := r.data.client.GetRole(ctx, id)
 	if lm.IsNotFound(err) {
-		removeGone(ctx, resp, state.ID, "Role", fmt.Sprintf("role %d (%q)", id, state.Name.ValueString()))
+		removeGone(ctx, resp, id, "Role", fmt.Sprintf("role %d (%q)", id, state.Name.ValueString()))
 		return
 	}
 	if err != nil {
@@ -242,7 +242,7 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	m, diags := roleModelFromAPI(*role)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setIDIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	setIDIdentity(ctx, resp.Identity, role.ID, &resp.Diagnostics)
 }
 
 func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -272,7 +272,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	// planned value (Read refreshes it), so the apply matches the plan.
 	m.AssociatedUserCount = plan.AssociatedUserCount
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setIDIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	setIDIdentity(ctx, resp.Identity, role.ID, &resp.Diagnostics)
 }
 
 func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -332,7 +332,7 @@ func (r *roleResource) ImportState(ctx context.Context, req resource.ImportState
 	m, diags := roleModelFromAPI(*role)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setIDIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	setIDIdentity(ctx, resp.Identity, role.ID, &resp.Diagnostics)
 }
 
 // lookupForImport resolves an import id that is either an object's
