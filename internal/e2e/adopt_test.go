@@ -57,6 +57,24 @@ func (w *workspace) traceLog(request string, secrets map[string]string) func() {
 	}
 }
 
+// generateConfig runs `terraform query -generate-config-out` and returns
+// the generated.tf it writes, which must hold imports import blocks.
+func (w *workspace) generateConfig(imports int) []byte {
+	w.t.Helper()
+	out, err := w.run("query", "-no-color", "-generate-config-out=generated.tf")
+	if err != nil {
+		w.t.Fatalf("query -generate-config-out: %v\n%s", err, out)
+	}
+	generated, err := os.ReadFile(filepath.Join(w.dir, "generated.tf"))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if n := strings.Count(string(generated), "import {"); n != imports {
+		w.t.Fatalf("generated.tf has %d import blocks, want %d:\n%s", n, imports, generated)
+	}
+	return generated
+}
+
 // handMade makes a user for the test and creates its tokens outside
 // Terraform, as a portal's users did; they are deleted when the test ends.
 // Notes come from acctest.Note, but for an empty one, which a token made by
@@ -128,17 +146,7 @@ list "lm_api_token" "pipeline" {
 		t.Errorf("query output lacks the display names:\n%s", out)
 	}
 
-	out, err = w.run("query", "-no-color", "-generate-config-out=generated.tf")
-	if err != nil {
-		t.Fatalf("query -generate-config-out: %v\n%s", err, out)
-	}
-	generated, err := os.ReadFile(filepath.Join(w.dir, "generated.tf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := strings.Count(string(generated), "import {"); n != len(toks) {
-		t.Fatalf("generated.tf has %d import blocks, want %d:\n%s", n, len(toks), generated)
-	}
+	generated := w.generateConfig(len(toks))
 	if !strings.Contains(string(generated), "identity = {") || strings.Contains(string(generated), "access_key") {
 		t.Errorf("generated.tf should import by identity and never mention access_key:\n%s", generated)
 	}
@@ -345,17 +353,7 @@ list "lm_user" "hand_made" {
 		}
 	}
 
-	out, err = w.run("query", "-no-color", "-generate-config-out=generated.tf")
-	if err != nil {
-		t.Fatalf("query -generate-config-out: %v\n%s", err, out)
-	}
-	generated, err := os.ReadFile(filepath.Join(w.dir, "generated.tf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := strings.Count(string(generated), "import {"); n != 3 {
-		t.Fatalf("generated.tf has %d import blocks, want 3:\n%s", n, generated)
-	}
+	generated := w.generateConfig(3)
 	// Terraform writes the write-only password as `password_wo = null`.
 	if !strings.Contains(string(generated), "identity = {") || regexp.MustCompile(`password_wo\s*=\s*"`).Match(generated) {
 		t.Errorf("generated.tf should import by identity and set no password:\n%s", generated)
