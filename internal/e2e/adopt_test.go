@@ -25,17 +25,11 @@ terraform {
 provider "lm" {}
 `
 
-func (w *workspace) writeFile(name, content string) {
-	w.t.Helper()
-	if err := os.WriteFile(filepath.Join(w.dir, name), []byte(content), 0o600); err != nil {
-		w.t.Fatal(err)
-	}
-}
-
 // traceLog makes the CLI and the provider log at TRACE into a file of the
 // workspace, and returns a function that fails the test if that log holds
-// one of secrets (or no provider request line, which would prove nothing).
-func (w *workspace) traceLog(secrets map[string]string) func() {
+// one of secrets (or no provider request line naming request, an API path
+// the run calls, which would prove nothing).
+func (w *workspace) traceLog(request string, secrets map[string]string) func() {
 	w.t.Helper()
 	path := filepath.Join(w.dir, "trace.log")
 	w.env = append(w.env, "TF_LOG=TRACE", "TF_LOG_PATH="+path)
@@ -45,7 +39,7 @@ func (w *workspace) traceLog(secrets map[string]string) func() {
 		if err != nil {
 			w.t.Fatal(err)
 		}
-		if !strings.Contains(string(data), "/apitokens") {
+		if !strings.Contains(string(data), request) {
 			w.t.Fatalf("the trace log holds no provider request line (%d bytes)", len(data))
 		}
 		secrets["the provider's own secret"] = w.lm.Secret()
@@ -61,6 +55,24 @@ func (w *workspace) traceLog(secrets map[string]string) func() {
 			}
 		}
 	}
+}
+
+// generateConfig runs `terraform query -generate-config-out` and returns
+// the generated.tf it writes, which must hold imports import blocks.
+func (w *workspace) generateConfig(imports int) []byte {
+	w.t.Helper()
+	out, err := w.run("query", "-no-color", "-generate-config-out=generated.tf")
+	if err != nil {
+		w.t.Fatalf("query -generate-config-out: %v\n%s", err, out)
+	}
+	generated, err := os.ReadFile(filepath.Join(w.dir, "generated.tf"))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if n := strings.Count(string(generated), "import {"); n != imports {
+		w.t.Fatalf("generated.tf has %d import blocks, want %d:\n%s", n, imports, generated)
+	}
+	return generated
 }
 
 // handMade makes a user for the test and creates its tokens outside
@@ -106,7 +118,7 @@ func TestAccE2E_queryGenerateConfigAdoptsTokens(t *testing.T) {
 		lm.CreateAPITokenRequest{Note: "", Enabled: true},
 		lm.CreateAPITokenRequest{Note: webhook, Enabled: false, Type: lm.TokenTypeBearer},
 	)
-	checkTrace := w.traceLog(map[string]string{
+	checkTrace := w.traceLog("/apitokens", map[string]string{
 		"a listed token's key": toks[0].AccessKey, "a listed bearer token": toks[2].AccessKey,
 	})
 	defer checkTrace()
@@ -134,17 +146,7 @@ list "lm_api_token" "pipeline" {
 		t.Errorf("query output lacks the display names:\n%s", out)
 	}
 
-	out, err = w.run("query", "-no-color", "-generate-config-out=generated.tf")
-	if err != nil {
-		t.Fatalf("query -generate-config-out: %v\n%s", err, out)
-	}
-	generated, err := os.ReadFile(filepath.Join(w.dir, "generated.tf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := strings.Count(string(generated), "import {"); n != len(toks) {
-		t.Fatalf("generated.tf has %d import blocks, want %d:\n%s", n, len(toks), generated)
-	}
+	generated := w.generateConfig(len(toks))
 	if !strings.Contains(string(generated), "identity = {") || strings.Contains(string(generated), "access_key") {
 		t.Errorf("generated.tf should import by identity and never mention access_key:\n%s", generated)
 	}
@@ -177,7 +179,7 @@ func TestAccE2E_invokeRevokesUnmanagedToken(t *testing.T) {
 		lm.CreateAPITokenRequest{Note: acctest.Note("e2e leaked bearer"), Enabled: true, Type: lm.TokenTypeBearer},
 	)
 	leaked, bearer := toks[0], toks[1]
-	defer w.traceLog(map[string]string{"the leaked key": leaked.AccessKey, "the bearer token": bearer.AccessKey})()
+	defer w.traceLog("/apitokens", map[string]string{"the leaked key": leaked.AccessKey, "the bearer token": bearer.AccessKey})()
 	w.write(providerConfig + `
 action "lm_revoke_api_token" "leaked" {
   config {
@@ -351,17 +353,7 @@ list "lm_user" "hand_made" {
 		}
 	}
 
-	out, err = w.run("query", "-no-color", "-generate-config-out=generated.tf")
-	if err != nil {
-		t.Fatalf("query -generate-config-out: %v\n%s", err, out)
-	}
-	generated, err := os.ReadFile(filepath.Join(w.dir, "generated.tf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := strings.Count(string(generated), "import {"); n != 3 {
-		t.Fatalf("generated.tf has %d import blocks, want 3:\n%s", n, generated)
-	}
+	generated := w.generateConfig(3)
 	// Terraform writes the write-only password as `password_wo = null`.
 	if !strings.Contains(string(generated), "identity = {") || regexp.MustCompile(`password_wo\s*=\s*"`).Match(generated) {
 		t.Errorf("generated.tf should import by identity and set no password:\n%s", generated)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -257,32 +256,16 @@ list "lm_api_token" "portal" {
 	})
 
 	// Every page request of the listings: size 1000, offsets in step.
-	userPath := lmsim.BasePath + fmt.Sprintf("/setting/admins/%d/apitokens", acctest.AuditorID)
-	portalPath := lmsim.BasePath + "/setting/admins/apitokens"
-	pages := map[string]int{}
-	for _, entry := range log.Since(0) {
-		if entry.Method != "GET" || (entry.Path != userPath && entry.Path != portalPath) {
-			continue
-		}
-		q, err := url.ParseQuery(entry.Query)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if q.Get("size") != "1000" {
-			t.Errorf("page request with size %q, want 1000: %s", q.Get("size"), entry.Query)
-		}
-		pages[fmt.Sprintf("%s type=%s offset=%s", strings.TrimPrefix(entry.Path, lmsim.BasePath), q.Get("type"), q.Get("offset"))]++
-	}
 	// "all" reads offsets 0 and 1000; "first" stops after offset 0;
 	// "portal" reads LMv1 tokens at 0 and 1000, then bearer tokens at 0.
-	want := map[string]int{
-		fmt.Sprintf("/setting/admins/%d/apitokens type= offset=0", acctest.AuditorID):    2,
-		fmt.Sprintf("/setting/admins/%d/apitokens type= offset=1000", acctest.AuditorID): 1,
-		"/setting/admins/apitokens type= offset=0":                                       1,
-		"/setting/admins/apitokens type= offset=1000":                                    1,
-		"/setting/admins/apitokens type=bearer offset=0":                                 1,
-	}
-	if fmt.Sprint(pages) != fmt.Sprint(want) {
-		t.Errorf("pages requested:\n%v\nwant\n%v", pages, want)
-	}
+	userPath := fmt.Sprintf("/setting/admins/%d/apitokens", acctest.AuditorID)
+	checkPages(t, log, []string{userPath, "/setting/admins/apitokens"}, func(path string, q url.Values) string {
+		return fmt.Sprintf("%s type=%s offset=%s", path, q.Get("type"), q.Get("offset"))
+	}, map[string]int{
+		userPath + " type= offset=0":                     2,
+		userPath + " type= offset=1000":                  1,
+		"/setting/admins/apitokens type= offset=0":       1,
+		"/setting/admins/apitokens type= offset=1000":    1,
+		"/setting/admins/apitokens type=bearer offset=0": 1,
+	})
 }

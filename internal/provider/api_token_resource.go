@@ -195,17 +195,8 @@ func (r *apiTokenResource) Configure(_ context.Context, req resource.ConfigureRe
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// ready reports whether the provider could be configured.
-func (r *apiTokenResource) ready(diags *diag.Diagnostics) bool {
-	if r.data == nil {
-		diags.Append(apiErrorDiag("reach LogicMonitor", errNotConfigured))
-		return false
-	}
-	return true
-}
-
 func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if !r.ready(&resp.Diagnostics) {
+	if !ready(r.data, &resp.Diagnostics) {
 		return
 	}
 	var plan apiTokenModel
@@ -246,7 +237,7 @@ func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateReques
 }
 
 func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if !r.ready(&resp.Diagnostics) {
+	if !ready(r.data, &resp.Diagnostics) {
 		return
 	}
 	next, found, diags := r.refresh(ctx, req.State.Raw)
@@ -313,7 +304,7 @@ func (r *apiTokenResource) refresh(ctx context.Context, current tftypes.Value) (
 }
 
 func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if !r.ready(&resp.Diagnostics) {
+	if !ready(r.data, &resp.Diagnostics) {
 		return
 	}
 	var plan, state apiTokenModel
@@ -376,7 +367,7 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 }
 
 func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if !r.ready(&resp.Diagnostics) {
+	if !ready(r.data, &resp.Diagnostics) {
 		return
 	}
 	var state apiTokenModel
@@ -537,7 +528,7 @@ const importForms = "Use one of: \"<admin_id>/<token_id>\" (such as \"131/146\")
 	"identity = { admin_id = 131, id = 146 } instead of id in the import block."
 
 func (r *apiTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !r.ready(&resp.Diagnostics) {
+	if !ready(r.data, &resp.Diagnostics) {
 		return
 	}
 	adminID, filter, what, ok := parseImport(ctx, req, &resp.Diagnostics)

@@ -202,39 +202,16 @@ resource "lm_api_token" "test" {
 func TestAccAPIToken_disappears(t *testing.T) {
 	e := acctest.New(t)
 	cfg := tokenConfig(e, fmt.Sprintf(`note = %q`, acctest.Note("will vanish")))
-	var first string
+	steps := disappearsSteps(t, cfg, tokenName, func(id int32) {
+		if err := e.Client.DeleteAPIToken(context.Background(), e.AdminID, id); err != nil {
+			t.Fatalf("out-of-band delete: %v", err)
+		}
+	})
+	steps[1].Check = resource.ComposeTestCheckFunc(steps[1].Check, e.TokenExists(tokenName, true))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		CheckDestroy:             e.CheckDestroy,
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-				Check: func(s *terraform.State) error {
-					var err error
-					first, err = stateAttr(s, tokenName, "id")
-					return err
-				},
-			},
-			{
-				PreConfig: func() {
-					id, _ := strconv.ParseInt(first, 10, 32)
-					if err := e.Client.DeleteAPIToken(context.Background(), e.AdminID, int32(id)); err != nil {
-						t.Fatalf("out-of-band delete: %v", err)
-					}
-				},
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionCreate)},
-				},
-				Check: func(s *terraform.State) error {
-					id, _ := stateAttr(s, tokenName, "id")
-					if id == first {
-						return fmt.Errorf("expected a new token, still %s", id)
-					}
-					return e.TokenExists(tokenName, true)(s)
-				},
-			},
-		},
+		Steps:                    steps,
 	})
 }
 

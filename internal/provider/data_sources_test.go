@@ -26,10 +26,7 @@ func TestAccDataSources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	roles, err := e.Client.ListRoles(ctx, lm.ListOptions{Filter: `name:"administrator"`})
-	if err != nil || len(roles) != 1 {
-		t.Fatalf("looking up the administrator role: %v %v", roles, err)
-	}
+	adminRoleID := e.RoleID(t, "administrator")
 	userRoles := []knownvalue.Check{}
 	for _, r := range user.Roles {
 		userRoles = append(userRoles, knownvalue.StringExact(r.Name))
@@ -71,7 +68,7 @@ data "lm_api_tokens" "bearer" {
 				statecheck.ExpectKnownValue("data.lm_user.by_id", tfjsonpath.New("username"), knownvalue.StringExact(user.Username)),
 				statecheck.ExpectKnownValue("data.lm_user.by_id", tfjsonpath.New("email"), knownvalue.StringExact(user.Email)),
 				statecheck.ExpectKnownValue("data.lm_user.by_id", tfjsonpath.New("status"), knownvalue.StringExact(user.Status)),
-				statecheck.ExpectKnownValue("data.lm_role.admin", tfjsonpath.New("id"), knownvalue.Int64Exact(int64(roles[0].ID))),
+				statecheck.ExpectKnownValue("data.lm_role.admin", tfjsonpath.New("id"), knownvalue.Int64Exact(int64(adminRoleID))),
 				statecheck.ExpectKnownValue("data.lm_api_token.by_id", tfjsonpath.New("access_id"), knownvalue.StringExact(on.AccessID)),
 				statecheck.ExpectKnownValue("data.lm_api_token.by_id", tfjsonpath.New("admin_name"), knownvalue.StringExact(user.Username)),
 				statecheck.ExpectKnownValue("data.lm_api_token.by_access_id", tfjsonpath.New("id"), knownvalue.StringExact(strconv.Itoa(int(off.ID)))),

@@ -29,18 +29,13 @@ func idIdentitySchema(desc string) identityschema.Schema {
 	}
 }
 
-// setIDIdentity records the identity of the object whose state id is id.
-// CLIs without resource identity hand the provider no identity to set.
-func setIDIdentity(ctx context.Context, ident *tfsdk.ResourceIdentity, id types.String, diags *diag.Diagnostics) {
+// setIDIdentity records the identity of the object with that id. CLIs
+// without resource identity hand the provider no identity to set.
+func setIDIdentity(ctx context.Context, ident *tfsdk.ResourceIdentity, id int32, diags *diag.Diagnostics) {
 	if ident == nil {
 		return
 	}
-	n, err := strconv.ParseInt(id.ValueString(), 10, 64)
-	if err != nil {
-		diags.AddError("Corrupt state", fmt.Sprintf("id %q is not a number", id.ValueString()))
-		return
-	}
-	diags.Append(ident.Set(ctx, idIdentity{ID: types.Int64Value(n)})...)
+	diags.Append(ident.Set(ctx, idIdentity{ID: types.Int64Value(int64(id))})...)
 }
 
 // importID is the import id, or the id of an import block's identity

@@ -1,7 +1,6 @@
 package provider_test
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -24,15 +23,12 @@ func TestAccProvider_configuration(t *testing.T) {
 	e := acctest.New(t)
 	lmv1 := e.CreateToken(t, e.AdminID, lm.CreateAPITokenRequest{Note: acctest.Note("provider configuration"), Enabled: true})
 	bearer := e.CreateToken(t, e.AdminID, lm.CreateAPITokenRequest{Note: acctest.Note("provider configuration bearer"), Enabled: true, Type: lm.TokenTypeBearer})
-	roles, err := e.Client.ListRoles(context.Background(), lm.ListOptions{Filter: `name:"administrator"`})
-	if err != nil || len(roles) != 1 {
-		t.Fatalf("looking up the administrator role: %v %v", roles, err)
-	}
+	adminRoleID := e.RoleID(t, "administrator")
 	for _, v := range acctest.ProviderEnv {
 		t.Setenv(v, "")
 	}
 	roleOK := []statecheck.StateCheck{
-		statecheck.ExpectKnownValue("data.lm_role.admin", tfjsonpath.New("id"), knownvalue.Int64Exact(int64(roles[0].ID))),
+		statecheck.ExpectKnownValue("data.lm_role.admin", tfjsonpath.New("id"), knownvalue.Int64Exact(int64(adminRoleID))),
 	}
 	steps := []resource.TestStep{
 		{

@@ -217,7 +217,7 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	m, diags := roleModelFromAPI(*role)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setIDIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	setIDIdentity(ctx, resp.Identity, role.ID, &resp.Diagnostics)
 }
 
 func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -232,12 +232,7 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 	role, err := r.data.client.GetRole(ctx, id)
 	if lm.IsNotFound(err) {
-		resp.Diagnostics.Append(goneWarning("Role", fmt.Sprintf("role %d (%q)", id, state.Name.ValueString())))
-		resp.State.RemoveResource(ctx)
-		// The framework wants an identity after every Read that did not
-		// fail, even one that removes the resource; a CLI without identity
-		// (Terraform before 1.12) sent none to keep.
-		setIDIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
+		removeGone(ctx, resp, id, "Role", fmt.Sprintf("role %d (%q)", id, state.Name.ValueString()))
 		return
 	}
 	if err != nil {
@@ -247,7 +242,7 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	m, diags := roleModelFromAPI(*role)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setIDIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	setIDIdentity(ctx, resp.Identity, role.ID, &resp.Diagnostics)
 }
 
 func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -277,7 +272,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	// planned value (Read refreshes it), so the apply matches the plan.
 	m.AssociatedUserCount = plan.AssociatedUserCount
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setIDIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	setIDIdentity(ctx, resp.Identity, role.ID, &resp.Diagnostics)
 }
 
 func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -337,7 +332,7 @@ func (r *roleResource) ImportState(ctx context.Context, req resource.ImportState
 	m, diags := roleModelFromAPI(*role)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setIDIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	setIDIdentity(ctx, resp.Identity, role.ID, &resp.Diagnostics)
 }
 
 // lookupForImport resolves an import id that is either an object's

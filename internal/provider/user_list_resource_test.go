@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -386,9 +387,22 @@ list "lm_user" "first" {
 		}},
 	})
 
+	// "readonly" reads every user (offsets 0 and 1000); "first" stops
+	// after its first page.
+	checkPages(t, log, []string{"/setting/admins"}, func(_ string, q url.Values) string {
+		return fmt.Sprintf("filter=%s offset=%s", q.Get("filter"), q.Get("offset"))
+	}, map[string]int{"filter= offset=0": 1, "filter= offset=1000": 1, "filter=apionly:true offset=0": 1})
+}
+
+// checkPages checks the page requests a listing made of the simulator at
+// paths (below lmsim.BasePath): every one asks for 1000 items, and, each
+// counted under key, they are exactly want.
+func checkPages(t *testing.T, log *loadtest.SimLog, paths []string, key func(path string, q url.Values) string, want map[string]int) {
+	t.Helper()
 	pages := map[string]int{}
 	for _, entry := range log.Since(0) {
-		if entry.Method != "GET" || entry.Path != lmsim.BasePath+"/setting/admins" {
+		path := strings.TrimPrefix(entry.Path, lmsim.BasePath)
+		if entry.Method != "GET" || path == entry.Path || !slices.Contains(paths, path) {
 			continue
 		}
 		q, err := url.ParseQuery(entry.Query)
@@ -398,11 +412,8 @@ list "lm_user" "first" {
 		if q.Get("size") != "1000" {
 			t.Errorf("page request with size %q, want 1000: %s", q.Get("size"), entry.Query)
 		}
-		pages[fmt.Sprintf("filter=%s offset=%s", q.Get("filter"), q.Get("offset"))]++
+		pages[key(path, q)]++
 	}
-	// "readonly" reads every user (offsets 0 and 1000); "first" stops
-	// after its first page.
-	want := map[string]int{"filter= offset=0": 1, "filter= offset=1000": 1, "filter=apionly:true offset=0": 1}
 	if fmt.Sprint(pages) != fmt.Sprint(want) {
 		t.Errorf("pages requested:\n%v\nwant\n%v", pages, want)
 	}

@@ -306,7 +306,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	plan.setFromAPI(*a)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIDIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
+	setIDIdentity(ctx, resp.Identity, a.ID, &resp.Diagnostics)
 }
 
 func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -321,12 +321,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 	a, err := r.data.client.GetAdmin(ctx, id)
 	if lm.IsNotFound(err) {
-		resp.Diagnostics.Append(goneWarning("User", fmt.Sprintf("user %d (%q)", id, state.Username.ValueString())))
-		resp.State.RemoveResource(ctx)
-		// The framework wants an identity after every Read that did not
-		// fail, even one that removes the resource; a CLI without identity
-		// (Terraform before 1.12) sent none to keep.
-		setIDIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
+		removeGone(ctx, resp, id, "User", fmt.Sprintf("user %d (%q)", id, state.Username.ValueString()))
 		return
 	}
 	if err != nil {
@@ -335,7 +330,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 	state.setFromAPI(*a)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	setIDIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
+	setIDIdentity(ctx, resp.Identity, a.ID, &resp.Diagnostics)
 }
 
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -364,7 +359,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	}
 	plan.setFromAPI(*a)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIDIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
+	setIDIdentity(ctx, resp.Identity, a.ID, &resp.Diagnostics)
 }
 
 func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -418,7 +413,7 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 	}
 	m := importedUserModel(*admin)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setIDIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	setIDIdentity(ctx, resp.Identity, admin.ID, &resp.Diagnostics)
 }
 
 // importedUserModel is a user as an import (or a list result) writes it:
