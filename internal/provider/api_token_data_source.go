@@ -65,7 +65,7 @@ func (d *apiTokenDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 	filter, attr, shown := "id:"+m.ID.ValueString(), path.Root("id"), m.ID.ValueString()
 	if !m.AccessID.IsNull() {
-		filter, attr, shown = "accessId:"+quoteFilter(m.AccessID.ValueString()), path.Root("access_id"), m.AccessID.ValueString()
+		filter, attr, shown = "accessId:"+lm.QuoteFilter(m.AccessID.ValueString()), path.Root("access_id"), m.AccessID.ValueString()
 	}
 	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
 		toks, err := d.data.client.ListAllAPITokens(ctx, lm.ListOptions{Filter: filter, Type: typ})

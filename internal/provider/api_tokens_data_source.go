@@ -119,7 +119,7 @@ func tokenListQuery(enabled types.Bool, noteContains types.String, typ types.Str
 		}
 	}
 	if !noteContains.IsNull() && !noteContains.IsUnknown() {
-		conds = append(conds, "note~"+quoteFilter(noteContains.ValueString()))
+		conds = append(conds, "note~"+lm.QuoteFilter(noteContains.ValueString()))
 	}
 	kinds = []string{lm.TokenTypeLMv1, lm.TokenTypeBearer}
 	if !typ.IsNull() && !typ.IsUnknown() {

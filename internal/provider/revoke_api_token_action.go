@@ -132,7 +132,7 @@ func (a *revokeAPITokenAction) Invoke(ctx context.Context, req action.InvokeRequ
 	}
 
 	progress("Looking for access id %s among all LMv1 and bearer tokens of the portal", accessID)
-	tok, err := findAPIToken(ctx, a.data.client, 0, "accessId:"+quoteFilter(accessID))
+	tok, err := findAPIToken(ctx, a.data.client, 0, "accessId:"+lm.QuoteFilter(accessID))
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiag("look up the API token to revoke", err))
 		return

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -55,7 +54,7 @@ func (d *roleDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		return
 	}
 	name := m.Name.ValueString()
-	roles, err := d.data.client.ListRoles(ctx, lm.ListOptions{Filter: "name:" + quoteFilter(name)})
+	roles, err := d.data.client.ListRoles(ctx, lm.ListOptions{Filter: "name:" + lm.QuoteFilter(name)})
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiag("look up the role", err))
 		return
@@ -70,9 +69,4 @@ func (d *roleDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	}
 	resp.Diagnostics.AddAttributeError(path.Root("name"), "Role not found",
 		fmt.Sprintf("LogicMonitor has no role named %q. Role names match exactly, including case.", name))
-}
-
-// quoteFilter quotes a value for a LogicMonitor filter expression.
-func quoteFilter(v string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`
 }

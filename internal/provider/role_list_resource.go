@@ -69,7 +69,7 @@ func (l *roleListResource) List(ctx context.Context, req list.ListRequest, strea
 	}
 	var opts lm.ListOptions
 	if !cfg.NameContains.IsNull() {
-		opts.Filter = "name~" + quoteFilter(cfg.NameContains.ValueString())
+		opts.Filter = "name~" + lm.QuoteFilter(cfg.NameContains.ValueString())
 	}
 	stream.Results = listResults(req, l.data.client.Roles(ctx, opts), nil,
 		func(r lm.Role) list.ListResult { return roleListResult(ctx, req, r) },

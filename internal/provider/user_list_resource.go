@@ -111,13 +111,13 @@ func (l *userListResource) List(ctx context.Context, req list.ListRequest, strea
 func userListFilter(cfg userListModel) string {
 	var conds []string
 	if !cfg.UsernameContains.IsNull() {
-		conds = append(conds, "username~"+quoteFilter(cfg.UsernameContains.ValueString()))
+		conds = append(conds, "username~"+lm.QuoteFilter(cfg.UsernameContains.ValueString()))
 	}
 	if !cfg.APIOnly.IsNull() {
 		conds = append(conds, fmt.Sprintf("apionly:%t", cfg.APIOnly.ValueBool()))
 	}
 	if !cfg.Status.IsNull() {
-		conds = append(conds, "status:"+quoteFilter(cfg.Status.ValueString()))
+		conds = append(conds, "status:"+lm.QuoteFilter(cfg.Status.ValueString()))
 	}
 	return strings.Join(conds, ",")
 }

@@ -373,7 +373,7 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 		return
 	}
 	if !r.data.allowSelfRevoke && r.data.selfAccessID != "" {
-		toks, err := r.data.client.ListAllAPITokens(ctx, lm.ListOptions{Filter: "accessId:" + quoteFilter(r.data.selfAccessID)})
+		toks, err := r.data.client.ListAllAPITokens(ctx, lm.ListOptions{Filter: "accessId:" + lm.QuoteFilter(r.data.selfAccessID)})
 		if err != nil {
 			resp.Diagnostics.Append(apiErrorDiag("check that the user is not the provider's own", err))
 			return
