@@ -263,7 +263,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// which client was hit.
 		AccessID: claimedAccessID(r),
 	}
-	defer s.writeLog(entry)
+	logged := false
+	defer func() {
+		if !logged {
+			s.writeLog(entry)
+		}
+	}()
+	// A client that sees its connection reset must already find the
+	// line in the log, so aborts log first.
+	abort := func() {
+		s.writeLog(entry)
+		logged = true
+		abortConn(w)
+	}
 	s.count(func(st *Stats) {
 		st.Requests[r.Method]++
 		st.Total++
@@ -291,7 +303,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch d.fault {
 	case FaultReset:
-		abort(w)
+		abort()
 		return
 	case Fault5xx:
 		entry.Status = gatewayReply(w, errorf(d.status, "%s", http.StatusText(d.status)))
@@ -311,7 +323,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if d.fault == FaultDrop {
 		entry.Status = status
-		abort(w)
+		abort()
 		return
 	}
 	if e, ok := payload.(*apiError); ok && gateway {
@@ -351,10 +363,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, resourcePath s
 	return false, status, payload
 }
 
-// abort closes the client's connection without an answer. A TCP
+// abortConn closes the client's connection without an answer. A TCP
 // connection is reset (SO_LINGER 0) so the client sees what a dropped
 // connection through a load balancer looks like.
-func abort(w http.ResponseWriter) {
+func abortConn(w http.ResponseWriter) {
 	if hj, ok := w.(http.Hijacker); ok {
 		if conn, _, err := hj.Hijack(); err == nil {
 			if tc, ok := conn.(*net.TCPConn); ok {
