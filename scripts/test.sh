@@ -22,7 +22,7 @@
 #           portal: LM_COMPANY (+ LM_DOMAIN) or LM_BASE_URL; credentials:
 #           LM_ACCESS_ID + LM_ACCESS_KEY or LM_BEARER_TOKEN; the user the
 #           tests make tokens for: LM_ACC_ADMIN_ID
-#   sweep   the lm_api_token sweeper (make sweep): deletes the acceptance
+#   sweep   the sweeper (make sweep): deletes the acceptance
 #           tests' tokens, users and roles older than an hour in the portal
 #           named as for `portal` (LM_ACC_ADMIN_ID optional)
 #
@@ -303,8 +303,8 @@ To run the suite against the bundled simulator instead: make test
 MSG
 }
 
-# sweep_pass WHEN [VAR=value...]: the lm_api_token sweeper (go test
-# -sweep): deletes the tests' tokens older than an hour in the portal named
+# sweep_pass WHEN [VAR=value...]: the sweeper (go test -sweep): deletes
+# the tests' tokens, users and roles older than an hour in the portal named
 # by the environment, or by the VAR=value arguments alone when given. When
 # sweep_want is set ("TOKENS USERS ROLES"), the sweep must delete exactly
 # that many test tokens, test users and test roles.
