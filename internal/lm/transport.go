@@ -49,8 +49,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	for attempt := 1; ; attempt++ {
 		resp, sent, err := t.attempt(req, cl, key, attempt)
-		cl.ambiguous = sent && ((err != nil && !neverSent(err)) || (resp != nil && resp.StatusCode >= 500))
-		cl.reached = cl.reached || cl.ambiguous
+		if sent && ((err != nil && !neverSent(err)) || (resp != nil && resp.StatusCode >= 500)) {
+			cl.ambiguous = true
+		}
 		if err != nil && ctx.Err() != nil {
 			return ended()
 		}
