@@ -213,7 +213,8 @@ type call struct {
 	in     any // request body, JSON-encoded; nil for none
 	out    any // decoded from a 2xx answer when non-nil
 
-	body []byte // the exact bytes sent and signed
+	body   []byte // the exact bytes sent and signed
+	secret string // a value in the body (a password) that no error or log line may show
 
 	attempts  int    // requests sent
 	exhausted string // why retrying stopped while the last failure was retryable; "" if it did not

@@ -84,7 +84,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			"method":  req.Method,
 			"path":    cl.path,
 			"attempt": attempt,
-			"reason":  c.redact(reason),
+			"reason":  c.redact(reason, cl),
 			"wait_ms": wait.Milliseconds(),
 		})
 		if !limited && sleep(ctx, wait) != nil {
@@ -137,7 +137,7 @@ func (t *transport) attempt(req *http.Request, cl *call, key string, n int) (res
 		if ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
 			err = fmt.Errorf("no answer within %s: %w", c.timeout, err)
 		}
-		fields["error"] = c.redact(err.Error())
+		fields["error"] = c.redact(err.Error(), cl)
 		c.log.Debug(ctx, "LogicMonitor request failed", fields)
 		return nil, true, err
 	}
