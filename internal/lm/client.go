@@ -213,12 +213,16 @@ type call struct {
 	in     any // request body, JSON-encoded; nil for none
 	out    any // decoded from a 2xx answer when non-nil
 
-	body []byte // the exact bytes sent and signed
+	body   []byte // the exact bytes sent and signed
+	secret string // a value in the body (a password) that no error or log line may show
 
 	attempts  int    // requests sent
 	exhausted string // why retrying stopped while the last failure was retryable; "" if it did not
-	ambiguous bool   // the server may have acted on the last attempt without us knowing the result
-	reached   bool   // some attempt was ambiguous: the server may have acted on the call
+	// ambiguous: some attempt may have been acted on by the server without
+	// us knowing the result. It stays set once set: a POST is never retried
+	// after such an attempt, and a DELETE retried after one may find the
+	// object already gone.
+	ambiguous bool
 }
 
 type callKey struct{}
@@ -291,7 +295,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		}
 		return c.transportError(cl, fmt.Errorf("reading the answer: %w", err))
 	}
-	if resp.StatusCode == http.StatusNotFound && cl.method == http.MethodDelete && cl.reached {
+	if resp.StatusCode == http.StatusNotFound && cl.method == http.MethodDelete && cl.ambiguous {
 		// An earlier attempt got through and its answer was lost: the
 		// object is gone because of this call.
 		c.log.Debug(ctx, "LogicMonitor DELETE done by an earlier attempt", map[string]any{"path": cl.path, "attempts": cl.attempts})

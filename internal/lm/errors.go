@@ -90,13 +90,13 @@ func (c *Client) apiError(cl *call, status int, body []byte) *Error {
 		e.Message += " (the API token's user lacks the permission for this call: managing API tokens needs a role that may manage users, " +
 			"in LogicMonitor Settings > Users and Roles, such as \"administrator\")"
 	}
-	e.Message = c.redact(e.Message) + gaveUp(cl)
+	e.Message = c.redact(e.Message, cl) + gaveUp(cl)
 	return e
 }
 
 // transportError wraps a failure that produced no answer.
 func (c *Client) transportError(cl *call, cause error) *Error {
-	msg := c.redact(cause.Error()) + gaveUp(cl)
+	msg := c.redact(cause.Error(), cl) + gaveUp(cl)
 	return &Error{Method: cl.method, Path: cl.path, Attempts: cl.attempts, Message: msg, cause: cause}
 }
 

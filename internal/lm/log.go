@@ -26,11 +26,15 @@ var (
 	bearerHeaderRE = regexp.MustCompile(`(Bearer\s+)\S+`)
 )
 
-// redact removes every secret the client holds from text that came from
-// outside (server messages, transport errors) before it reaches an error or
-// a log line.
-func (c *Client) redact(s string) string {
-	for _, secret := range []string{c.accessKey, c.bearer} {
+// redact removes every secret the client holds, and those of the call
+// (cl may be nil), from text that came from outside (server messages,
+// transport errors) before it reaches an error or a log line.
+func (c *Client) redact(s string, cl *call) string {
+	secrets := []string{c.accessKey, c.bearer}
+	if cl != nil {
+		secrets = append(secrets, cl.secret)
+	}
+	for _, secret := range secrets {
 		if secret != "" {
 			s = strings.ReplaceAll(s, secret, "<redacted>")
 		}

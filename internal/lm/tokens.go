@@ -132,7 +132,7 @@ func (c *Client) CreateAPIToken(ctx context.Context, adminID int32, req CreateAP
 			"admin_id":        adminID,
 			"attempt":         try,
 			"orphans_deleted": n,
-			"reason":          c.redact(err.Error()),
+			"reason":          c.redact(err.Error(), nil),
 			"wait_ms":         wait.Milliseconds(),
 		})
 		if err := sleep(ctx, wait); err != nil {

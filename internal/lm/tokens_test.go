@@ -191,10 +191,7 @@ func TestCreateAPITokenGivesUpWithoutLeaking(t *testing.T) {
 
 func TestCreateAPITokenDefiniteErrorReturned(t *testing.T) {
 	f := newFakeLM(t)
-	f.setHook(func(w http.ResponseWriter, r *http.Request, _ string, _ []byte, _ int) bool {
-		writeLMError(w, http.StatusBadRequest, "Maximum number of tokens reached")
-		return true
-	})
+	f.failAlways(http.StatusBadRequest, "Maximum number of tokens reached")
 	c := f.client(t, nil)
 	_, err := c.CreateAPIToken(context.Background(), 7, CreateAPITokenRequest{Note: "x"})
 	var e *Error

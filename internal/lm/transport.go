@@ -49,8 +49,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	for attempt := 1; ; attempt++ {
 		resp, sent, err := t.attempt(req, cl, key, attempt)
-		cl.ambiguous = sent && ((err != nil && !neverSent(err)) || (resp != nil && resp.StatusCode >= 500))
-		cl.reached = cl.reached || cl.ambiguous
+		if sent && ((err != nil && !neverSent(err)) || (resp != nil && resp.StatusCode >= 500)) {
+			cl.ambiguous = true
+		}
 		if err != nil && ctx.Err() != nil {
 			return ended()
 		}
@@ -83,7 +84,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			"method":  req.Method,
 			"path":    cl.path,
 			"attempt": attempt,
-			"reason":  c.redact(reason),
+			"reason":  c.redact(reason, cl),
 			"wait_ms": wait.Milliseconds(),
 		})
 		if !limited && sleep(ctx, wait) != nil {
@@ -136,7 +137,7 @@ func (t *transport) attempt(req *http.Request, cl *call, key string, n int) (res
 		if ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
 			err = fmt.Errorf("no answer within %s: %w", c.timeout, err)
 		}
-		fields["error"] = c.redact(err.Error())
+		fields["error"] = c.redact(err.Error(), cl)
 		c.log.Debug(ctx, "LogicMonitor request failed", fields)
 		return nil, true, err
 	}

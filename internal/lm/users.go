@@ -2,7 +2,6 @@ package lm
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"net/http"
 	"net/url"
@@ -61,13 +60,12 @@ func (c *Client) FindAdminsByUsername(ctx context.Context, username string) ([]A
 }
 
 // CreateAdmin creates a user. The password, if any, never appears in an
-// error or a log line.
+// error or a log line, even when the server's message quotes it.
 func (c *Client) CreateAdmin(ctx context.Context, in AdminWrite) (*Admin, error) {
 	in.Roles = nonNil(in.Roles)
 	var a Admin
-	err := c.do(ctx, &call{method: http.MethodPost, path: "/setting/admins", in: in, out: &a})
-	if err != nil {
-		return nil, hidePassword(err, in.Password)
+	if err := c.do(ctx, &call{method: http.MethodPost, path: "/setting/admins", in: in, secret: in.Password, out: &a}); err != nil {
+		return nil, err
 	}
 	return &a, nil
 }
@@ -77,14 +75,13 @@ func (c *Client) CreateAdmin(ctx context.Context, in AdminWrite) (*Admin, error)
 // to change a password; an empty one leaves the password as it is.
 func (c *Client) UpdateAdmin(ctx context.Context, id int32, in AdminWrite) (*Admin, error) {
 	in.Roles = nonNil(in.Roles)
-	cl := &call{method: http.MethodPatch, path: adminPath(id), in: in}
+	var a Admin
+	cl := &call{method: http.MethodPatch, path: adminPath(id), in: in, secret: in.Password, out: &a}
 	if in.Password != "" {
 		cl.query = url.Values{"changePassword": {"true"}}
 	}
-	var a Admin
-	cl.out = &a
 	if err := c.do(ctx, cl); err != nil {
-		return nil, hidePassword(err, in.Password)
+		return nil, err
 	}
 	return &a, nil
 }
@@ -95,15 +92,4 @@ func (c *Client) UpdateAdmin(ctx context.Context, id int32, in AdminWrite) (*Adm
 // DeleteAPIToken.
 func (c *Client) DeleteAdmin(ctx context.Context, id int32) error {
 	return c.do(ctx, &call{method: http.MethodDelete, path: adminPath(id)})
-}
-
-// hidePassword removes a password the server may have echoed in its error
-// message (validation messages sometimes quote the value they reject).
-func hidePassword(err error, password string) error {
-	var e *Error
-	if password == "" || !errors.As(err, &e) {
-		return err
-	}
-	e.Message = strings.ReplaceAll(e.Message, password, "<redacted>")
-	return err
 }

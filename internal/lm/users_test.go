@@ -141,10 +141,7 @@ func TestAdminCRUD(t *testing.T) {
 // error message does not get it into the client's error.
 func TestHidePassword(t *testing.T) {
 	f := newFakeLM(t)
-	f.setHook(func(w http.ResponseWriter, _ *http.Request, _ string, _ []byte, _ int) bool {
-		writeLMError(w, http.StatusBadRequest, `password "Echoed-Secret-9" does not meet the policy`)
-		return true
-	})
+	f.failAlways(http.StatusBadRequest, `password "Echoed-Secret-9" does not meet the policy`)
 	c := f.client(t, nil)
 	_, err := c.CreateAdmin(context.Background(), AdminWrite{Username: "u", Password: "Echoed-Secret-9"})
 	if err == nil || strings.Contains(err.Error(), "Echoed-Secret-9") || !strings.Contains(err.Error(), "<redacted>") {
