@@ -597,25 +597,18 @@ func parseImport(ctx context.Context, req resource.ImportStateRequest, diags *di
 
 // findAPIToken looks for the first token a filter matches among LMv1 and
 // then bearer tokens, of one user or (adminID 0) of the whole portal; nil
-// when there is none or the user does not exist.
+// when there is none or the user does not exist. It reads no further than
+// the first match.
 func findAPIToken(ctx context.Context, client *lm.Client, adminID int32, filter string) (*lm.APIToken, error) {
 	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
-		opts := lm.ListOptions{Filter: filter, Type: typ}
-		var toks []lm.APIToken
-		var err error
-		if adminID > 0 {
-			toks, err = client.ListAPITokens(ctx, adminID, opts)
-		} else {
-			toks, err = client.ListAllAPITokens(ctx, opts)
-		}
-		if lm.IsNotFound(err) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(toks) > 0 {
-			return &toks[0], nil
+		for tok, err := range client.APITokens(ctx, adminID, lm.ListOptions{Filter: filter, Type: typ}) {
+			switch {
+			case adminID > 0 && lm.IsNotFound(err):
+				return nil, nil
+			case err != nil:
+				return nil, err
+			}
+			return &tok, nil
 		}
 	}
 	return nil, nil
