@@ -589,7 +589,7 @@ func parseImport(ctx context.Context, req resource.ImportStateRequest, diags *di
 	case isDigits(id):
 		return 0, "id:" + id, what, true
 	case accessIDPattern.MatchString(id):
-		return 0, fmt.Sprintf("accessId:%q", id), what, true
+		return 0, "accessId:" + lm.QuoteFilter(id), what, true
 	}
 	diags.AddError("Invalid import id", fmt.Sprintf("%s is not a valid lm_api_token import id. %s", what, importForms))
 	return 0, "", "", false
