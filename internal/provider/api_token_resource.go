@@ -320,6 +320,11 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	adminID, tokenID, err := state.ids()
+	if err != nil {
+		resp.Diagnostics.AddError("Corrupt lm_api_token state", err.Error())
+		return
+	}
 
 	var patch lm.APITokenPatch
 	if !plan.Note.Equal(state.Note) {
@@ -338,11 +343,6 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 		patch.Status = &s
 	}
 	if patch.Note != nil || patch.Status != nil {
-		adminID, tokenID, err := state.ids()
-		if err != nil {
-			resp.Diagnostics.AddError("Corrupt lm_api_token state", err.Error())
-			return
-		}
 		tok, err := r.data.client.UpdateAPIToken(ctx, adminID, tokenID, patch)
 		if err != nil {
 			resp.Diagnostics.Append(apiErrorDiag("update the API token", err))
@@ -356,11 +356,6 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 	// Everything else LogicMonitor reports is refreshed by Read; the
 	// planned values (kept from state) are what Terraform expects back.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	adminID, tokenID, err := state.ids()
-	if err != nil {
-		resp.Diagnostics.AddError("Corrupt lm_api_token state", err.Error())
-		return
-	}
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, tokenIdentityModel{
 		AdminID: types.Int64Value(int64(adminID)), ID: types.Int64Value(int64(tokenID)),
 	})...)
