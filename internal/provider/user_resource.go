@@ -32,6 +32,7 @@ var (
 	_ resource.ResourceWithModifyPlan       = (*userResource)(nil)
 	_ resource.ResourceWithValidateConfig   = (*userResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*userResource)(nil)
+	_ resource.ResourceWithIdentity         = (*userResource)(nil)
 )
 
 func newUserResource() resource.Resource { return &userResource{} }
