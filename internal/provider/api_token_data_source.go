@@ -67,20 +67,18 @@ func (d *apiTokenDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if !m.AccessID.IsNull() {
 		filter, attr, shown = "accessId:"+lm.QuoteFilter(m.AccessID.ValueString()), path.Root("access_id"), m.AccessID.ValueString()
 	}
-	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
-		toks, err := d.data.client.ListAllAPITokens(ctx, lm.ListOptions{Filter: filter, Type: typ})
-		if err != nil {
-			resp.Diagnostics.Append(apiErrorDiag("read the API token", err))
-			return
-		}
-		if len(toks) > 0 {
-			out, diags := tokenMetadataFromAPI(ctx, toks[0])
-			resp.Diagnostics.Append(diags...)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &out)...)
-			return
-		}
+	tok, err := findAPIToken(ctx, d.data.client, 0, filter)
+	if err != nil {
+		resp.Diagnostics.Append(apiErrorDiag("read the API token", err))
+		return
 	}
-	resp.Diagnostics.AddAttributeError(attr, "API token not found", fmt.Sprintf("LogicMonitor has no API token %q.", shown))
+	if tok == nil {
+		resp.Diagnostics.AddAttributeError(attr, "API token not found", fmt.Sprintf("LogicMonitor has no API token %q.", shown))
+		return
+	}
+	out, diags := tokenMetadataFromAPI(ctx, *tok)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &out)...)
 }
 
 var digitsPattern = regexp.MustCompile(`^[0-9]+$`)

@@ -320,6 +320,11 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	adminID, tokenID, err := state.ids()
+	if err != nil {
+		resp.Diagnostics.AddError("Corrupt lm_api_token state", err.Error())
+		return
+	}
 
 	var patch lm.APITokenPatch
 	if !plan.Note.Equal(state.Note) {
@@ -338,11 +343,6 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 		patch.Status = &s
 	}
 	if patch.Note != nil || patch.Status != nil {
-		adminID, tokenID, err := state.ids()
-		if err != nil {
-			resp.Diagnostics.AddError("Corrupt lm_api_token state", err.Error())
-			return
-		}
 		tok, err := r.data.client.UpdateAPIToken(ctx, adminID, tokenID, patch)
 		if err != nil {
 			resp.Diagnostics.Append(apiErrorDiag("update the API token", err))
@@ -356,11 +356,6 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 	// Everything else LogicMonitor reports is refreshed by Read; the
 	// planned values (kept from state) are what Terraform expects back.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	adminID, tokenID, err := state.ids()
-	if err != nil {
-		resp.Diagnostics.AddError("Corrupt lm_api_token state", err.Error())
-		return
-	}
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, tokenIdentityModel{
 		AdminID: types.Int64Value(int64(adminID)), ID: types.Int64Value(int64(tokenID)),
 	})...)
@@ -589,7 +584,7 @@ func parseImport(ctx context.Context, req resource.ImportStateRequest, diags *di
 	case isDigits(id):
 		return 0, "id:" + id, what, true
 	case accessIDPattern.MatchString(id):
-		return 0, fmt.Sprintf("accessId:%q", id), what, true
+		return 0, "accessId:" + lm.QuoteFilter(id), what, true
 	}
 	diags.AddError("Invalid import id", fmt.Sprintf("%s is not a valid lm_api_token import id. %s", what, importForms))
 	return 0, "", "", false
@@ -597,25 +592,18 @@ func parseImport(ctx context.Context, req resource.ImportStateRequest, diags *di
 
 // findAPIToken looks for the first token a filter matches among LMv1 and
 // then bearer tokens, of one user or (adminID 0) of the whole portal; nil
-// when there is none or the user does not exist.
+// when there is none or the user does not exist. It reads no further than
+// the first match.
 func findAPIToken(ctx context.Context, client *lm.Client, adminID int32, filter string) (*lm.APIToken, error) {
 	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
-		opts := lm.ListOptions{Filter: filter, Type: typ}
-		var toks []lm.APIToken
-		var err error
-		if adminID > 0 {
-			toks, err = client.ListAPITokens(ctx, adminID, opts)
-		} else {
-			toks, err = client.ListAllAPITokens(ctx, opts)
-		}
-		if lm.IsNotFound(err) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(toks) > 0 {
-			return &toks[0], nil
+		for tok, err := range client.APITokens(ctx, adminID, lm.ListOptions{Filter: filter, Type: typ}) {
+			switch {
+			case adminID > 0 && lm.IsNotFound(err):
+				return nil, nil
+			case err != nil:
+				return nil, err
+			}
+			return &tok, nil
 		}
 	}
 	return nil, nil

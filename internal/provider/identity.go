@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
 
 // idIdentity is the resource identity of lm_user and lm_role: the object's
@@ -55,4 +58,43 @@ func importID(ctx context.Context, req resource.ImportStateRequest, kind string,
 		return "", false
 	}
 	return strconv.FormatInt(ident.ID.ValueInt64(), 10), true
+}
+
+// lookupForImport resolves an import id that is either an object's
+// numeric id or its name, with an error that shows both forms.
+func lookupForImport[T any](ctx context.Context, rawID, kind, forms string,
+	byID func(context.Context, int32) (*T, error), byName func(context.Context, string) ([]T, error), diags *diag.Diagnostics,
+) *T {
+	id := strings.TrimSpace(rawID)
+	var found *T
+	var err error
+	switch {
+	case id == "":
+		diags.AddError("Invalid import id", fmt.Sprintf("The %s import id is empty. %s", kind, forms))
+		return nil
+	case isDigits(id):
+		n, perr := strconv.ParseInt(id, 10, 32)
+		if perr != nil || n <= 0 {
+			diags.AddError("Invalid import id", fmt.Sprintf("%q is not a valid %s id. %s", rawID, kind, forms))
+			return nil
+		}
+		found, err = byID(ctx, int32(n))
+		if lm.IsNotFound(err) {
+			found, err = nil, nil
+		}
+	default:
+		var all []T
+		all, err = byName(ctx, id)
+		if len(all) > 0 {
+			found = &all[0]
+		}
+	}
+	if err != nil {
+		diags.Append(apiErrorDiag("look up the "+kind+" to import", err))
+		return nil
+	}
+	if found == nil {
+		diags.AddError(strings.ToUpper(kind[:1])+kind[1:]+" not found", fmt.Sprintf("LogicMonitor has no %s matching %q. %s", kind, rawID, forms))
+	}
+	return found
 }

@@ -8,8 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
 
 var _ datasource.DataSourceWithConfigure = (*roleDataSource)(nil)
@@ -54,18 +52,16 @@ func (d *roleDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		return
 	}
 	name := m.Name.ValueString()
-	roles, err := d.data.client.ListRoles(ctx, lm.ListOptions{Filter: "name:" + lm.QuoteFilter(name)})
+	roles, err := d.data.client.FindRolesByName(ctx, name)
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiag("look up the role", err))
 		return
 	}
-	for _, r := range roles {
-		if r.Name == name {
-			m.ID = types.Int64Value(int64(r.ID))
-			m.Description = types.StringValue(r.Description)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-			return
-		}
+	if len(roles) > 0 {
+		m.ID = types.Int64Value(int64(roles[0].ID))
+		m.Description = types.StringValue(roles[0].Description)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+		return
 	}
 	resp.Diagnostics.AddAttributeError(path.Root("name"), "Role not found",
 		fmt.Sprintf("LogicMonitor has no role named %q. Role names match exactly, including case.", name))

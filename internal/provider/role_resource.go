@@ -6,7 +6,6 @@ import (
 	"math"
 	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -22,7 +21,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
@@ -333,52 +331,4 @@ func (r *roleResource) ImportState(ctx context.Context, req resource.ImportState
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	setIDIdentity(ctx, resp.Identity, role.ID, &resp.Diagnostics)
-}
-
-// lookupForImport resolves an import id that is either an object's
-// numeric id or its name, with an error that shows both forms.
-func lookupForImport[T any](ctx context.Context, rawID, kind, forms string,
-	byID func(context.Context, int32) (*T, error), byName func(context.Context, string) ([]T, error), diags *diag.Diagnostics,
-) *T {
-	id := strings.TrimSpace(rawID)
-	var found *T
-	var err error
-	switch {
-	case id == "":
-		diags.AddError("Invalid import id", fmt.Sprintf("The %s import id is empty. %s", kind, forms))
-		return nil
-	case isDigits(id):
-		n, perr := strconv.ParseInt(id, 10, 32)
-		if perr != nil || n <= 0 {
-			diags.AddError("Invalid import id", fmt.Sprintf("%q is not a valid %s id. %s", rawID, kind, forms))
-			return nil
-		}
-		found, err = byID(ctx, int32(n))
-		if lm.IsNotFound(err) {
-			found, err = nil, nil
-		}
-	default:
-		var all []T
-		all, err = byName(ctx, id)
-		if len(all) > 0 {
-			found = &all[0]
-		}
-	}
-	if err != nil {
-		diags.Append(apiErrorDiag("look up the "+kind+" to import", err))
-		return nil
-	}
-	if found == nil {
-		diags.AddError(strings.ToUpper(kind[:1])+kind[1:]+" not found", fmt.Sprintf("LogicMonitor has no %s matching %q. %s", kind, rawID, forms))
-	}
-	return found
-}
-
-// int64SetOf turns ids into a set of numbers.
-func int64SetOf(ids []int32) basetypes.SetValue {
-	elems := make([]attr.Value, 0, len(ids))
-	for _, id := range ids {
-		elems = append(elems, types.Int64Value(int64(id)))
-	}
-	return types.SetValueMust(types.Int64Type, elems)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -32,6 +33,7 @@ var (
 	_ resource.ResourceWithModifyPlan       = (*userResource)(nil)
 	_ resource.ResourceWithValidateConfig   = (*userResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*userResource)(nil)
+	_ resource.ResourceWithIdentity         = (*userResource)(nil)
 )
 
 func newUserResource() resource.Resource { return &userResource{} }
@@ -424,4 +426,13 @@ func importedUserModel(a lm.Admin) userResourceModel {
 	m.setFromAPI(a)
 	m.PasswordWOVersion = types.Int64Null()
 	return m
+}
+
+// int64SetOf turns ids into a set of numbers.
+func int64SetOf(ids []int32) types.Set {
+	elems := make([]attr.Value, 0, len(ids))
+	for _, id := range ids {
+		elems = append(elems, types.Int64Value(int64(id)))
+	}
+	return types.SetValueMust(types.Int64Type, elems)
 }
