@@ -160,14 +160,7 @@ func TestAccAPIToken_onDestroy(t *testing.T) {
 func selfToken(t *testing.T, e *acctest.Env, adminID int32, what, extra string) (*lm.APIToken, string) {
 	t.Helper()
 	tok := e.CreateToken(t, adminID, lm.CreateAPITokenRequest{Note: acctest.Note(what), Enabled: true})
-	return tok, fmt.Sprintf(`
-provider "lm" {
-  base_url   = %q
-  access_id  = %q
-  access_key = %q
-  %s
-}
-`, e.BaseURL, tok.AccessID, tok.AccessKey, extra)
+	return tok, e.As(t, tok.AccessID, tok.AccessKey).ProviderBlock(extra)
 }
 
 // TestAccAPIToken_selfProtection imports the provider's own token and
