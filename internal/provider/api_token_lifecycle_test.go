@@ -55,8 +55,9 @@ func TestAccAPIToken_rotationTriggers(t *testing.T) {
 	})
 }
 
-// onlyTokensWithNote asserts how many tokens with note exist for the user:
-// after a rotation the old token must be gone.
+// onlyTokensWithNote asserts how many tokens with note exist for the test
+// user (e.AdminID): after a rotation or a replacement the old token must be
+// gone; after a refused plan none was made.
 func onlyTokensWithNote(e *acctest.Env, note string, want int) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		toks, err := e.Client.ListAPITokens(context.Background(), e.AdminID, lm.ListOptions{Filter: "note:" + strconv.Quote(note)})

@@ -181,17 +181,8 @@ resource "lm_api_token" "test" {
 					differentID.AddStateValue(tokenName, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("admin_name"), knownvalue.StringExact(otherUser.Username)),
 				},
-				Check: func(s *terraform.State) error {
-					// The old token of the first user must be revoked.
-					toks, err := e.Client.ListAPITokens(context.Background(), e.AdminID, lm.ListOptions{Filter: "note:" + strconv.Quote(note)})
-					if err != nil {
-						return err
-					}
-					if len(toks) != 0 {
-						return fmt.Errorf("the replaced token still exists: %+v", toks)
-					}
-					return nil
-				},
+				// The old token of the first user must be revoked.
+				Check: onlyTokensWithNote(e, note, 0),
 			},
 		},
 	})
