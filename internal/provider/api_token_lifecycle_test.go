@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -60,7 +59,7 @@ func TestAccAPIToken_rotationTriggers(t *testing.T) {
 // gone; after a refused plan none was made.
 func onlyTokensWithNote(e *acctest.Env, note string, want int) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		toks, err := e.Client.ListAPITokens(context.Background(), e.AdminID, lm.ListOptions{Filter: "note:" + strconv.Quote(note)})
+		toks, err := e.Client.ListAPITokens(context.Background(), e.AdminID, lm.ListOptions{Filter: "note:" + lm.QuoteFilter(note)})
 		if err != nil {
 			return err
 		}

@@ -244,7 +244,7 @@ func TestAccAPIToken_driftShowsUpdate(t *testing.T) {
 			{Config: cfg},
 			{
 				PreConfig: func() {
-					toks, err := e.Client.ListAPITokens(context.Background(), e.AdminID, lm.ListOptions{Filter: "note:" + strconv.Quote(acctest.Note("as configured"))})
+					toks, err := e.Client.ListAPITokens(context.Background(), e.AdminID, lm.ListOptions{Filter: "note:" + lm.QuoteFilter(acctest.Note("as configured"))})
 					if err != nil || len(toks) != 1 {
 						t.Fatalf("finding the token: %v %v", toks, err)
 					}
@@ -367,7 +367,7 @@ resource "lm_api_token" "test" {
 	// The failed runs must leave no token behind: none with the note, and,
 	// in this test's own simulator, none at all (such as one still carrying
 	// the client's pending-create marker).
-	if left := listTokens(t, e, "note:"+strconv.Quote(note)); len(left) > 0 {
+	if left := listTokens(t, e, "note:"+lm.QuoteFilter(note)); len(left) > 0 {
 		t.Fatalf("failed runs left tokens behind: %+v", left)
 	}
 	if !acctest.RealPortal() {

@@ -153,7 +153,7 @@ func TestAccRevokeAPITokenAction_refusals(t *testing.T) {
 			},
 		},
 	})
-	own, err := e.Client.ListAllAPITokens(context.Background(), lm.ListOptions{Filter: fmt.Sprintf("accessId:%q", self.AccessID)})
+	own, err := e.Client.ListAllAPITokens(context.Background(), lm.ListOptions{Filter: "accessId:" + lm.QuoteFilter(self.AccessID)})
 	if err != nil || len(own) != 1 || !own[0].Enabled() {
 		t.Errorf("the provider's own token after the refusal: %+v, %v", own, err)
 	}
