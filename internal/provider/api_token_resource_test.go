@@ -471,13 +471,13 @@ func TestAccAPIToken_identity(t *testing.T) {
 						"admin_id": knownvalue.Int64Exact(int64(e.AdminID)),
 						"id":       knownvalue.Int64Func(positive),
 					}),
-					acctest.ExpectTokenIdentity(tokenName),
+					acctest.ExpectIdentityMatchesState(tokenName, "admin_id", "id"),
 				},
 			},
 			{
 				// Note changes in place: Update keeps the identity.
 				Config:            tokenConfig(e, fmt.Sprintf(`note = %q`, acctest.Note("identified, updated"))),
-				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectTokenIdentity(tokenName)},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectIdentityMatchesState(tokenName, "admin_id", "id")},
 			},
 			{
 				ResourceName:    tokenName,
