@@ -53,16 +53,9 @@ func revokeNote(name string) string { return acctest.Note("replaces a leaked key
 // "disabled" or "gone".
 func tokenState(e *acctest.Env, tok *lm.APIToken, want string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		got, err := e.FindToken(context.Background(), tok.ID)
+		state, err := e.TokenStatus(context.Background(), tok.ID)
 		if err != nil {
 			return err
-		}
-		state := "gone"
-		switch {
-		case got != nil && got.Enabled():
-			state = "enabled"
-		case got != nil:
-			state = "disabled"
 		}
 		if state != want {
 			return fmt.Errorf("token %d (access id %s) is %s, want %s", tok.ID, tok.AccessID, state, want)
