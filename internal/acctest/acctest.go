@@ -176,6 +176,21 @@ func (e *Env) FindToken(ctx context.Context, id int32) (*lm.APIToken, error) {
 	return nil, nil
 }
 
+// TokenStatus is what LogicMonitor says of the token with that id:
+// "enabled", "disabled" or "gone".
+func (e *Env) TokenStatus(ctx context.Context, id int32) (string, error) {
+	tok, err := e.FindToken(ctx, id)
+	switch {
+	case err != nil:
+		return "", err
+	case tok == nil:
+		return "gone", nil
+	case !tok.Enabled():
+		return "disabled", nil
+	}
+	return "enabled", nil
+}
+
 // Credentials of the simulator's read-only auditor (403 tests).
 const (
 	AuditorAccessID  = lmsim.DefaultReadOnlyAccessID

@@ -2,6 +2,7 @@ package acctest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -134,14 +135,22 @@ func (e *Env) TokenExists(name string, enabled bool) func(*terraform.State) erro
 	}
 }
 
-// ExpectTokenIdentity is a StateCheck asserting that an lm_api_token's
-// identity holds the same admin_id and id as its state (where id is a
-// string): Terraform 1.12 and later record identities in the state.
-func ExpectTokenIdentity(address string) statecheck.StateCheck { return tokenIdentityCheck{address} }
+// ExpectIdentityMatchesState is a StateCheck asserting that a resource's
+// identity holds, for each of attrs, a number equal to the state's
+// attribute of that name, which the state may hold as a string (the id of
+// lm_api_token, lm_user and lm_role): statecheck.ExpectIdentityValueMatchesState
+// compares the two values as they are, so a string id never matches its
+// numeric identity. Terraform 1.12 and later record identities in the state.
+func ExpectIdentityMatchesState(address string, attrs ...string) statecheck.StateCheck {
+	return identityMatchesState{address, attrs}
+}
 
-type tokenIdentityCheck struct{ address string }
+type identityMatchesState struct {
+	address string
+	attrs   []string
+}
 
-func (c tokenIdentityCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+func (c identityMatchesState) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
 	if req.State == nil || req.State.Values == nil || req.State.Values.RootModule == nil {
 		resp.Error = fmt.Errorf("%s: no state", c.address)
 		return
@@ -154,13 +163,14 @@ func (c tokenIdentityCheck) CheckState(_ context.Context, req statecheck.CheckSt
 			resp.Error = fmt.Errorf("%s has no identity in the state", c.address)
 			return
 		}
-		want := map[string]string{
-			"admin_id": fmt.Sprint(r.AttributeValues["admin_id"]),
-			"id":       fmt.Sprint(r.AttributeValues["id"]),
-		}
-		for name, w := range want {
-			if got := fmt.Sprint(r.IdentityValues[name]); got != w || w == "" || w == "<nil>" {
-				resp.Error = fmt.Errorf("%s: identity %s = %s, state says %s", c.address, name, got, w)
+		for _, name := range c.attrs {
+			var want string
+			if v := r.AttributeValues[name]; v != nil {
+				want = fmt.Sprint(v)
+			}
+			got, ok := r.IdentityValues[name].(json.Number)
+			if !ok || got.String() != want || want == "" {
+				resp.Error = fmt.Errorf("%s: identity %s = %v, state says %q", c.address, name, r.IdentityValues[name], want)
 				return
 			}
 		}

@@ -27,8 +27,8 @@ provider "lm" {}
 
 // traceLog makes the CLI and the provider log at TRACE into a file of the
 // workspace, and returns a function that fails the test if that log holds
-// one of secrets (or no provider request line naming request, an API path
-// the run calls, which would prove nothing).
+// one of secrets or the provider's credentials (or no provider request line
+// naming request, an API path the run calls, which would prove nothing).
 func (w *workspace) traceLog(request string, secrets map[string]string) func() {
 	w.t.Helper()
 	path := filepath.Join(w.dir, "trace.log")
@@ -39,21 +39,7 @@ func (w *workspace) traceLog(request string, secrets map[string]string) func() {
 		if err != nil {
 			w.t.Fatal(err)
 		}
-		if !strings.Contains(string(data), request) {
-			w.t.Fatalf("the trace log holds no provider request line (%d bytes)", len(data))
-		}
-		secrets["the provider's own secret"] = w.lm.Secret()
-		if w.lm.AccessID != "" {
-			secrets["an LMv1 Authorization value"] = "LMv1 " + w.lm.AccessID + ":"
-		}
-		for what, secret := range secrets {
-			if secret == "" {
-				w.t.Fatalf("%s is empty", what)
-			}
-			if strings.Contains(string(data), secret) {
-				w.t.Errorf("TF_LOG=TRACE output contains %s", what)
-			}
-		}
+		w.lm.CheckTraceLog(w.t, string(data), request, secrets)
 	}
 }
 
@@ -201,16 +187,11 @@ action "lm_revoke_api_token" "typo" {
 }
 `)
 	status := func(tok *lm.APIToken) string {
-		got, err := w.lm.FindToken(context.Background(), tok.ID)
-		switch {
-		case err != nil:
+		s, err := w.lm.TokenStatus(context.Background(), tok.ID)
+		if err != nil {
 			t.Fatal(err)
-		case got == nil:
-			return "gone"
-		case !got.Enabled():
-			return "disabled"
 		}
-		return "enabled"
+		return s
 	}
 	var outputs []string
 	invoke := func(name string) (string, error) {

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -139,7 +138,7 @@ func (w *workspace) run(args ...string) (string, error) {
 // ephemeralLeft lists, through the API, the test user's tokens with note.
 func (w *workspace) ephemeralLeft(note string) []string {
 	w.t.Helper()
-	toks, err := w.lm.Client.ListAPITokens(context.Background(), w.lm.AdminID, lm.ListOptions{Filter: "note:" + strconv.Quote(note)})
+	toks, err := w.lm.Client.ListAPITokens(context.Background(), w.lm.AdminID, lm.ListOptions{Filter: "note:" + lm.QuoteFilter(note)})
 	if err != nil {
 		w.t.Fatal(err)
 	}

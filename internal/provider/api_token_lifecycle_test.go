@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -55,11 +54,12 @@ func TestAccAPIToken_rotationTriggers(t *testing.T) {
 	})
 }
 
-// onlyTokensWithNote asserts how many tokens with note exist for the user:
-// after a rotation the old token must be gone.
+// onlyTokensWithNote asserts how many tokens with note exist for the test
+// user (e.AdminID): after a rotation or a replacement the old token must be
+// gone; after a refused plan none was made.
 func onlyTokensWithNote(e *acctest.Env, note string, want int) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		toks, err := e.Client.ListAPITokens(context.Background(), e.AdminID, lm.ListOptions{Filter: "note:" + strconv.Quote(note)})
+		toks, err := e.Client.ListAPITokens(context.Background(), e.AdminID, lm.ListOptions{Filter: "note:" + lm.QuoteFilter(note)})
 		if err != nil {
 			return err
 		}
@@ -160,14 +160,7 @@ func TestAccAPIToken_onDestroy(t *testing.T) {
 func selfToken(t *testing.T, e *acctest.Env, adminID int32, what, extra string) (*lm.APIToken, string) {
 	t.Helper()
 	tok := e.CreateToken(t, adminID, lm.CreateAPITokenRequest{Note: acctest.Note(what), Enabled: true})
-	return tok, fmt.Sprintf(`
-provider "lm" {
-  base_url   = %q
-  access_id  = %q
-  access_key = %q
-  %s
-}
-`, e.BaseURL, tok.AccessID, tok.AccessKey, extra)
+	return tok, e.As(t, tok.AccessID, tok.AccessKey).ProviderBlock(extra)
 }
 
 // TestAccAPIToken_selfProtection imports the provider's own token and

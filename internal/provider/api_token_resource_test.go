@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -181,17 +180,8 @@ resource "lm_api_token" "test" {
 					differentID.AddStateValue(tokenName, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("admin_name"), knownvalue.StringExact(otherUser.Username)),
 				},
-				Check: func(s *terraform.State) error {
-					// The old token of the first user must be revoked.
-					toks, err := e.Client.ListAPITokens(context.Background(), e.AdminID, lm.ListOptions{Filter: "note:" + strconv.Quote(note)})
-					if err != nil {
-						return err
-					}
-					if len(toks) != 0 {
-						return fmt.Errorf("the replaced token still exists: %+v", toks)
-					}
-					return nil
-				},
+				// The old token of the first user must be revoked.
+				Check: onlyTokensWithNote(e, note, 0),
 			},
 		},
 	})
@@ -253,7 +243,7 @@ func TestAccAPIToken_driftShowsUpdate(t *testing.T) {
 			{Config: cfg},
 			{
 				PreConfig: func() {
-					toks, err := e.Client.ListAPITokens(context.Background(), e.AdminID, lm.ListOptions{Filter: "note:" + strconv.Quote(acctest.Note("as configured"))})
+					toks, err := e.Client.ListAPITokens(context.Background(), e.AdminID, lm.ListOptions{Filter: "note:" + lm.QuoteFilter(acctest.Note("as configured"))})
 					if err != nil || len(toks) != 1 {
 						t.Fatalf("finding the token: %v %v", toks, err)
 					}
@@ -376,7 +366,7 @@ resource "lm_api_token" "test" {
 	// The failed runs must leave no token behind: none with the note, and,
 	// in this test's own simulator, none at all (such as one still carrying
 	// the client's pending-create marker).
-	if left := listTokens(t, e, "note:"+strconv.Quote(note)); len(left) > 0 {
+	if left := listTokens(t, e, "note:"+lm.QuoteFilter(note)); len(left) > 0 {
 		t.Fatalf("failed runs left tokens behind: %+v", left)
 	}
 	if !acctest.RealPortal() {
@@ -441,26 +431,10 @@ resource "lm_api_token" "bearer" {
 			{Config: cfg(acctest.Note("trace me again"))},
 		},
 	})
-	logs := acctest.ReadLogs(t, dir)
-	if !strings.Contains(logs, "/apitokens") {
-		t.Fatalf("the trace log holds no provider request lines; the check below would prove nothing (%d bytes)", len(logs))
-	}
-	secrets := map[string]string{
+	e.CheckTraceLog(t, acctest.ReadLogs(t, dir), "/apitokens", map[string]string{
 		"the created token's access key": key,
 		"the created bearer token":       bearer,
-		"the provider's own secret":      e.Secret(),
-	}
-	if e.AccessID != "" {
-		secrets["an LMv1 Authorization value"] = "LMv1 " + e.AccessID + ":"
-	}
-	for what, secret := range secrets {
-		if secret == "" {
-			t.Fatalf("%s is empty", what)
-		}
-		if strings.Contains(logs, secret) {
-			t.Errorf("TF_LOG=TRACE output contains %s", what)
-		}
-	}
+	})
 }
 
 // TestAccAPIToken_identity: create, refresh and import all record the
@@ -480,13 +454,13 @@ func TestAccAPIToken_identity(t *testing.T) {
 						"admin_id": knownvalue.Int64Exact(int64(e.AdminID)),
 						"id":       knownvalue.Int64Func(positive),
 					}),
-					acctest.ExpectTokenIdentity(tokenName),
+					acctest.ExpectIdentityMatchesState(tokenName, "admin_id", "id"),
 				},
 			},
 			{
 				// Note changes in place: Update keeps the identity.
 				Config:            tokenConfig(e, fmt.Sprintf(`note = %q`, acctest.Note("identified, updated"))),
-				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectTokenIdentity(tokenName)},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectIdentityMatchesState(tokenName, "admin_id", "id")},
 			},
 			{
 				ResourceName:    tokenName,

@@ -1,35 +1,15 @@
 package provider_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"testing"
 
-	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/lmtf/terraform-provider-lm/internal/acctest"
 )
-
-// identityIsID checks that a resource's identity is { id = <its state id> }.
-func identityIsID(address string) statecheck.StateCheck {
-	return stateFunc(func(s *tfjson.State) error {
-		for _, r := range s.Values.RootModule.Resources {
-			if r.Address != address {
-				continue
-			}
-			want, _ := r.AttributeValues["id"].(string)
-			got, ok := r.IdentityValues["id"].(json.Number)
-			if !ok || got.String() != want || want == "" {
-				return fmt.Errorf("%s: identity %v, want { id = %s }", address, r.IdentityValues, want)
-			}
-			return nil
-		}
-		return fmt.Errorf("%s not in state", address)
-	})
-}
 
 // TestAccUserAndRole_identity: lm_role and lm_user carry { id } as their
 // identity through create and update, and import by identity as by id.
@@ -43,6 +23,10 @@ func TestAccUserAndRole_identity(t *testing.T) {
   note     = %q
   roles    = [lm_role.ci.id]`, username, note))
 	}
+	identified := []statecheck.StateCheck{
+		acctest.ExpectIdentityMatchesState(userName, "id"),
+		acctest.ExpectIdentityMatchesState("lm_role.ci", "id"),
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
 		ProtoV6ProviderFactories: acctest.Factories(),
@@ -50,11 +34,11 @@ func TestAccUserAndRole_identity(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:            cfg("first"),
-				ConfigStateChecks: []statecheck.StateCheck{identityIsID(userName), identityIsID("lm_role.ci")},
+				ConfigStateChecks: identified,
 			},
 			{
 				Config:            cfg("updated in place"),
-				ConfigStateChecks: []statecheck.StateCheck{identityIsID(userName), identityIsID("lm_role.ci")},
+				ConfigStateChecks: identified,
 			},
 			{ResourceName: userName, ImportState: true, ImportStateKind: resource.ImportBlockWithResourceIdentity},
 			{ResourceName: "lm_role.ci", ImportState: true, ImportStateKind: resource.ImportBlockWithResourceIdentity},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strconv"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -54,16 +53,9 @@ func revokeNote(name string) string { return acctest.Note("replaces a leaked key
 // "disabled" or "gone".
 func tokenState(e *acctest.Env, tok *lm.APIToken, want string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		got, err := e.FindToken(context.Background(), tok.ID)
+		state, err := e.TokenStatus(context.Background(), tok.ID)
 		if err != nil {
 			return err
-		}
-		state := "gone"
-		switch {
-		case got != nil && got.Enabled():
-			state = "enabled"
-		case got != nil:
-			state = "disabled"
 		}
 		if state != want {
 			return fmt.Errorf("token %d (access id %s) is %s, want %s", tok.ID, tok.AccessID, state, want)
@@ -141,9 +133,8 @@ func TestAccRevokeAPITokenAction_refusals(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					made, err := e.Client.ListAPITokens(context.Background(), e.AdminID, lm.ListOptions{Filter: "note:" + strconv.Quote(revokeNote("self"))})
-					if err != nil || len(made) != 0 {
-						t.Errorf("the self-revocation was not refused at plan time: the triggering token exists (%v, %v)", made, err)
+					if err := onlyTokensWithNote(e, revokeNote("self"), 0)(nil); err != nil {
+						t.Errorf("the self-revocation was not refused at plan time: the triggering token exists (%v)", err)
 					}
 				},
 				Config:      e.ProviderBlock("") + revokeConfig(e, "mode", "NoSuchAccessId000000", "destroy"),
@@ -155,7 +146,7 @@ func TestAccRevokeAPITokenAction_refusals(t *testing.T) {
 			},
 		},
 	})
-	own, err := e.Client.ListAllAPITokens(context.Background(), lm.ListOptions{Filter: fmt.Sprintf("accessId:%q", self.AccessID)})
+	own, err := e.Client.ListAllAPITokens(context.Background(), lm.ListOptions{Filter: "accessId:" + lm.QuoteFilter(self.AccessID)})
 	if err != nil || len(own) != 1 || !own[0].Enabled() {
 		t.Errorf("the provider's own token after the refusal: %+v, %v", own, err)
 	}
