@@ -77,7 +77,7 @@ func listLeftovers(ctx context.Context, c *lm.Client, testAdminID int32) ([]lm.A
 	return out, nil
 }
 
-// SweepFromEnv is the body of the lm_api_token sweeper (make sweep): Sweep
+// SweepFromEnv is the body of the sweeper (make sweep): Sweep
 // on the portal named by the environment (PortalFromEnv), then the users
 // and roles the tests made (named by CreateUser or Name, UserPrefix) that
 // are older than SweepAge, reporting each deletion on stderr (never a

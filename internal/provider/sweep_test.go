@@ -26,9 +26,11 @@ func init() {
 	resource.AddTestSweepers("lm_api_token", &resource.Sweeper{Name: "lm_api_token", F: sweepAPITokens})
 }
 
-// sweepAPITokens deletes the acceptance tests' tokens older than an hour in
-// the portal named by the environment. The region argument of -sweep means
-// nothing to LogicMonitor and is ignored.
+// sweepAPITokens deletes the acceptance tests' tokens, and then the users
+// and roles they made, older than an hour in the portal named by the
+// environment. One sweeper does all three because tokens must go before
+// their users and users before their roles. The region argument of -sweep
+// means nothing to LogicMonitor and is ignored.
 func sweepAPITokens(string) error { return acctest.SweepFromEnv(context.Background()) }
 
 // TestSweeper runs the sweeper, as make sweep does, against a simulator
