@@ -491,17 +491,25 @@ func (c *call) tokenView(t *Token) tokenView {
 	return v
 }
 
-// tokenType reads the `type` query: omitted means LMv1 tokens.
+// tokenType reads the `type` query of token creates and lists, ignoring
+// case. LMv1 tokens: type omitted, or "API Token", the Swagger's default,
+// which LogicMonitor's Go SDK sends as type=API+Token (the query decoding
+// turns + and %20 into the space), or the simulator's own name "lmv1".
+// Bearer tokens: "bearer", as LogicMonitor's REST guide and SDKs send it.
 func (c *call) tokenType() (string, *apiError) {
-	switch v := strings.ToLower(c.query.Get("type")); v {
-	case "", TokenTypeLMv1:
+	v := c.query.Get("type")
+	switch strings.ToLower(v) {
+	case "", tokenTypeSwaggerDefault, TokenTypeLMv1:
 		return TokenTypeLMv1, nil
 	case TokenTypeBearer:
 		return TokenTypeBearer, nil
 	default:
-		return "", errorf(http.StatusBadRequest, "type %q is not supported (omit it for LMv1 tokens, or use bearer)", v)
+		return "", errorf(http.StatusBadRequest, "type %q is not supported: omit it or send \"API Token\" for LMv1 tokens, or send \"bearer\" for bearer tokens", v)
 	}
 }
+
+// tokenTypeSwaggerDefault is the Swagger's default `type`, lower-cased.
+const tokenTypeSwaggerDefault = "api token"
 
 func (c *call) listTokens(adminID int32) (int, any) {
 	typ, e := c.tokenType()
