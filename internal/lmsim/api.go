@@ -155,6 +155,8 @@ func decode(body []byte, v any) *apiError {
 //     (not in the state file) so that tests can ask whether a password was
 //     set (Server.PasswordIs). Answers carry "password": "" (see adminView).
 //   - deleting a user deletes its API tokens.
+//   - the other writable properties (contact details, EULA and two-factor
+//     flags, viewPermission) are kept and answered as written: profile.go.
 
 var adminFilterFields = map[string]bool{
 	"id": true, "username": true, "email": true, "status": true, "apionly": true,
@@ -201,12 +203,14 @@ type adminView struct {
 	APIOnly   bool       `json:"apionly"`
 	Status    string     `json:"status"`
 	CreatedBy string     `json:"createdBy"`
+	adminProfileView
 }
 
 func (c *call) adminView(a *Admin) adminView {
 	v := adminView{
 		ID: a.ID, Username: a.Username, Email: a.Email, FirstName: a.FirstName, LastName: a.LastName,
 		Note: a.Note, APIOnly: a.APIOnly, Status: a.Status, CreatedBy: a.CreatedBy, Roles: []roleView{},
+		adminProfileView: a.AdminProfile.view(),
 	}
 	for _, ref := range a.Roles {
 		if r, ok := c.st.roles[ref.ID]; ok {
@@ -267,6 +271,7 @@ type adminBody struct {
 	Roles     *[]RoleRef `json:"roles"`
 	APIOnly   *bool      `json:"apionly"`
 	Status    *string    `json:"status"`
+	adminProfileBody
 }
 
 // applyAdmin copies b onto a. With replace (POST, PUT) absent properties
@@ -276,7 +281,10 @@ func (c *call) applyAdmin(a *Admin, b adminBody, replace bool) *apiError {
 		if b.Username == nil || b.Email == nil || b.Roles == nil {
 			return errorf(http.StatusBadRequest, "username, email and roles are required")
 		}
-		*a = Admin{ID: a.ID, CreatedBy: a.CreatedBy, Status: AdminActive}
+		*a = Admin{ID: a.ID, CreatedBy: a.CreatedBy, Status: AdminActive, AdminProfile: defaultProfile()}
+	}
+	if e := b.adminProfileBody.apply(&a.AdminProfile); e != nil {
+		return e
 	}
 	if b.Username != nil {
 		name := strings.TrimSpace(*b.Username)
@@ -491,17 +499,25 @@ func (c *call) tokenView(t *Token) tokenView {
 	return v
 }
 
-// tokenType reads the `type` query: omitted means LMv1 tokens.
+// tokenType reads the `type` query of token creates and lists, ignoring
+// case. LMv1 tokens: type omitted, or "API Token", the Swagger's default,
+// which LogicMonitor's Go SDK sends as type=API+Token (the query decoding
+// turns + and %20 into the space), or the simulator's own name "lmv1".
+// Bearer tokens: "bearer", as LogicMonitor's REST guide and SDKs send it.
 func (c *call) tokenType() (string, *apiError) {
-	switch v := strings.ToLower(c.query.Get("type")); v {
-	case "", TokenTypeLMv1:
+	v := c.query.Get("type")
+	switch strings.ToLower(v) {
+	case "", tokenTypeSwaggerDefault, TokenTypeLMv1:
 		return TokenTypeLMv1, nil
 	case TokenTypeBearer:
 		return TokenTypeBearer, nil
 	default:
-		return "", errorf(http.StatusBadRequest, "type %q is not supported (omit it for LMv1 tokens, or use bearer)", v)
+		return "", errorf(http.StatusBadRequest, "type %q is not supported: omit it or send \"API Token\" for LMv1 tokens, or send \"bearer\" for bearer tokens", v)
 	}
 }
+
+// tokenTypeSwaggerDefault is the Swagger's default `type`, lower-cased.
+const tokenTypeSwaggerDefault = "api token"
 
 func (c *call) listTokens(adminID int32) (int, any) {
 	typ, e := c.tokenType()
@@ -705,12 +721,15 @@ type roleView struct {
 	TwoFARequired       bool        `json:"twoFARequired"`
 	RequireEULA         bool        `json:"requireEULA"`
 	RoleGroupID         int32       `json:"roleGroupId"`
+	CustomHelpLabel     string      `json:"customHelpLabel"`
+	CustomHelpURL       string      `json:"customHelpURL"`
 }
 
 func (c *call) roleView(r *Role) roleView {
 	v := roleView{
 		ID: r.ID, Name: r.Name, Description: r.Description, Privileges: r.Privileges,
 		TwoFARequired: r.TwoFARequired, RequireEULA: r.RequireEULA, RoleGroupID: r.RoleGroupID,
+		CustomHelpLabel: r.CustomHelpLabel, CustomHelpURL: r.CustomHelpURL,
 	}
 	if v.Privileges == nil {
 		v.Privileges = []Privilege{}
@@ -752,6 +771,10 @@ type roleBody struct {
 	TwoFARequired *bool            `json:"twoFARequired"`
 	RequireEULA   *bool            `json:"requireEULA"`
 	RoleGroupID   *int32           `json:"roleGroupId"`
+	// The custom Help & Support menu entry: kept and answered as written
+	// (LogicMonitor's Terraform provider sets both).
+	CustomHelpLabel *string `json:"customHelpLabel"`
+	CustomHelpURL   *string `json:"customHelpURL"`
 }
 
 // privilegeBody is a privilege as sent; pointers tell absent from empty.
@@ -820,6 +843,8 @@ func (c *call) applyRole(r *Role, b roleBody, replace bool) *apiError {
 	if b.RequireEULA != nil {
 		r.RequireEULA = *b.RequireEULA
 	}
+	setIf(&r.CustomHelpLabel, b.CustomHelpLabel)
+	setIf(&r.CustomHelpURL, b.CustomHelpURL)
 	if b.RoleGroupID != nil {
 		if *b.RoleGroupID < 0 {
 			return errorf(http.StatusBadRequest, "roleGroupId %d is invalid: it must not be negative", *b.RoleGroupID)

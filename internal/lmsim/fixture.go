@@ -90,16 +90,19 @@ type NextIDs struct {
 	APITokens int32 `json:"apiTokens"`
 }
 
-// Role is the Swagger Role definition, reduced to what the simulator keeps,
-// plus roleGroupId (see roleView).
+// Role is the Swagger Role definition: every writable property, plus
+// roleGroupId (see roleView). The read-only ones are computed (id,
+// associatedUserCount) or account settings the simulator does not model.
 type Role struct {
-	ID            int32       `json:"id"`
-	Name          string      `json:"name"`
-	Description   string      `json:"description,omitempty"`
-	Privileges    []Privilege `json:"privileges,omitempty"`
-	TwoFARequired bool        `json:"twoFARequired,omitempty"`
-	RequireEULA   bool        `json:"requireEULA,omitempty"`
-	RoleGroupID   int32       `json:"roleGroupId,omitempty"`
+	ID              int32       `json:"id"`
+	Name            string      `json:"name"`
+	Description     string      `json:"description,omitempty"`
+	Privileges      []Privilege `json:"privileges,omitempty"`
+	TwoFARequired   bool        `json:"twoFARequired,omitempty"`
+	RequireEULA     bool        `json:"requireEULA,omitempty"`
+	RoleGroupID     int32       `json:"roleGroupId,omitempty"`
+	CustomHelpLabel string      `json:"customHelpLabel,omitempty"`
+	CustomHelpURL   string      `json:"customHelpURL,omitempty"`
 }
 
 // Privilege is the Swagger Privilege definition.
@@ -132,6 +135,22 @@ type Admin struct {
 	Status    string    `json:"status"`
 	Note      string    `json:"note,omitempty"`
 	CreatedBy string    `json:"createdBy,omitempty"`
+	AdminProfile
+}
+
+// AdminProfile holds the writable Admin properties that the simulator keeps
+// and answers but does not act on: contact details, the EULA and
+// two-factor flags, and the tabs the user sees (see profile.go).
+type AdminProfile struct {
+	AcceptEULA          bool            `json:"acceptEULA,omitempty"`
+	ContactMethod       string          `json:"contactMethod,omitempty"`
+	ForcePasswordChange bool            `json:"forcePasswordChange,omitempty"`
+	Phone               string          `json:"phone,omitempty"`
+	SMSEmail            string          `json:"smsEmail,omitempty"`
+	SMSEmailFormat      string          `json:"smsEmailFormat,omitempty"`
+	Timezone            string          `json:"timezone,omitempty"`
+	TwoFAEnabled        bool            `json:"twoFAEnabled,omitempty"`
+	ViewPermission      json.RawMessage `json:"viewPermission,omitempty"`
 }
 
 // Token is an API token as the simulator stores it: the API object plus its
@@ -228,6 +247,9 @@ func (f *Fixture) normalize() error {
 		}
 		if a.Status != AdminActive && a.Status != AdminSuspended {
 			errs = append(errs, fmt.Errorf("admins[%d]: status %q is neither %q nor %q", i, a.Status, AdminActive, AdminSuspended))
+		}
+		if err := a.AdminProfile.normalize(); err != nil {
+			errs = append(errs, fmt.Errorf("admins[%d]: %w", i, err))
 		}
 		if a.Roles == nil {
 			a.Roles = []RoleRef{}
