@@ -473,7 +473,7 @@ func TestIDsContinue(t *testing.T) {
 }
 
 // TestRoleValidation: the required properties and privilege rules of the
-// roles comment block in api.go, as 400s naming the privilege and the fix.
+// roles comment block in roles.go, as 400s naming the privilege and the fix.
 func TestRoleValidation(t *testing.T) {
 	s := startSim(t, Options{})
 	for _, tc := range []struct {
