@@ -102,7 +102,7 @@ func getAdmin(c *call) (int, any) {
 	if !found {
 		return fail(errUserNotFound(c.ids[0]))
 	}
-	return answer(selectFields(c.adminView(a), parseFields(c.query.Get("fields"))))
+	return c.answerOne(c.adminView(a))
 }
 
 // adminBody is a user as sent in POST, PUT and PATCH; pointers tell absent
@@ -172,18 +172,10 @@ func (c *call) applyAdmin(a *Admin, b adminBody, replace bool) *apiError {
 		}
 		a.Status = *b.Status
 	}
-	if b.FirstName != nil {
-		a.FirstName = *b.FirstName
-	}
-	if b.LastName != nil {
-		a.LastName = *b.LastName
-	}
-	if b.Note != nil {
-		a.Note = *b.Note
-	}
-	if b.APIOnly != nil {
-		a.APIOnly = *b.APIOnly
-	}
+	setIf(&a.FirstName, b.FirstName)
+	setIf(&a.LastName, b.LastName)
+	setIf(&a.Note, b.Note)
+	setIf(&a.APIOnly, b.APIOnly)
 	return nil
 }
 

@@ -134,3 +134,11 @@ func decode(body []byte, v any) *apiError {
 	}
 	return nil
 }
+
+// setIf copies *v to *dst when the body carries v: a property left out of
+// a PATCH stays as it was.
+func setIf[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}

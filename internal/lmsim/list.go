@@ -110,6 +110,11 @@ func paginate(all []any, lq listQuery) page {
 	return p
 }
 
+// answerOne answers a single object, restricted to the query's fields.
+func (c *call) answerOne(v any) (int, any) {
+	return answer(selectFields(v, parseFields(c.query.Get("fields"))))
+}
+
 // selectFields keeps only the named properties of v. UNCONFIRMED: unknown
 // names are ignored rather than rejected.
 func selectFields(v any, fields []string) any {

@@ -133,12 +133,6 @@ func (b adminProfileBody) apply(p *AdminProfile) *apiError {
 	return nil
 }
 
-func setIf[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
-}
-
 // adminProfileView is the AdminProfile part of an Admin answer: every
 // property present, as the other properties of adminView are.
 type adminProfileView struct {

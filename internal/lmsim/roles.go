@@ -90,7 +90,7 @@ func getRole(c *call) (int, any) {
 	if !found {
 		return fail(errRoleNotFound(c.ids[0]))
 	}
-	return answer(selectFields(c.roleView(r), parseFields(c.query.Get("fields"))))
+	return c.answerOne(c.roleView(r))
 }
 
 type roleBody struct {
@@ -156,9 +156,7 @@ func (c *call) applyRole(r *Role, b roleBody, replace bool) *apiError {
 		}
 		r.Name = name
 	}
-	if b.Description != nil {
-		r.Description = *b.Description
-	}
+	setIf(&r.Description, b.Description)
 	if b.Privileges != nil {
 		ps, e := checkPrivileges(*b.Privileges)
 		if e != nil {
@@ -166,12 +164,8 @@ func (c *call) applyRole(r *Role, b roleBody, replace bool) *apiError {
 		}
 		r.Privileges = ps
 	}
-	if b.TwoFARequired != nil {
-		r.TwoFARequired = *b.TwoFARequired
-	}
-	if b.RequireEULA != nil {
-		r.RequireEULA = *b.RequireEULA
-	}
+	setIf(&r.TwoFARequired, b.TwoFARequired)
+	setIf(&r.RequireEULA, b.RequireEULA)
 	setIf(&r.CustomHelpLabel, b.CustomHelpLabel)
 	setIf(&r.CustomHelpURL, b.CustomHelpURL)
 	if b.RoleGroupID != nil {

@@ -103,11 +103,22 @@ type tokenBody struct {
 	Status *int32  `json:"status"`
 }
 
-func (b tokenBody) check() *apiError {
-	if b.Status != nil && *b.Status != StatusEnabled && *b.Status != StatusDisabled {
-		return errorf(http.StatusBadRequest, "status %d is invalid: 1 = disabled, 2 = enabled", *b.Status)
+// readTokenBody decodes the request body and checks its status.
+func readTokenBody(body []byte) (tokenBody, *apiError) {
+	var b tokenBody
+	if e := decode(body, &b); e != nil {
+		return b, e
 	}
-	return nil
+	if b.Status != nil && *b.Status != StatusEnabled && *b.Status != StatusDisabled {
+		return b, errorf(http.StatusBadRequest, "status %d is invalid: 1 = disabled, 2 = enabled", *b.Status)
+	}
+	return b, nil
+}
+
+// apply copies the properties the body carries onto t.
+func (b tokenBody) apply(t *Token) {
+	setIf(&t.Note, b.Note)
+	setIf(&t.Status, b.Status)
 }
 
 func createToken(c *call) (int, any) {
@@ -119,23 +130,15 @@ func createToken(c *call) (int, any) {
 	if e != nil {
 		return fail(e)
 	}
-	var b tokenBody
-	if e := decode(c.body, &b); e != nil {
-		return fail(e)
-	}
-	if e := b.check(); e != nil {
+	b, e := readTokenBody(c.body)
+	if e != nil {
 		return fail(e)
 	}
 	t := &Token{
 		ID: c.st.next.APITokens, AdminID: adminID, Type: typ,
 		Status: StatusEnabled, CreatedOn: c.now.Unix(), CreatedBy: c.p.username,
 	}
-	if b.Note != nil {
-		t.Note = *b.Note
-	}
-	if b.Status != nil {
-		t.Status = *b.Status
-	}
+	b.apply(t)
 	for t.AccessID == "" || c.st.accessIDTaken(t.AccessID) {
 		t.AccessID = randomString(accessIDAlphabet, 20)
 	}
@@ -171,11 +174,8 @@ func updateToken(c *call, replace bool) (int, any) {
 	if e != nil {
 		return fail(e)
 	}
-	var b tokenBody
-	if e := decode(c.body, &b); e != nil {
-		return fail(e)
-	}
-	if e := b.check(); e != nil {
+	b, e := readTokenBody(c.body)
+	if e != nil {
 		return fail(e)
 	}
 	if replace {
@@ -184,12 +184,7 @@ func updateToken(c *call, replace bool) (int, any) {
 		// an omitted note becomes empty.
 		t.Note, t.Status = "", StatusEnabled
 	}
-	if b.Note != nil {
-		t.Note = *b.Note
-	}
-	if b.Status != nil {
-		t.Status = *b.Status
-	}
+	b.apply(t)
 	c.st.changed()
 	return answer(c.tokenView(t))
 }
