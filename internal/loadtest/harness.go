@@ -11,9 +11,7 @@
 package loadtest
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,7 +19,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
 )
@@ -173,201 +170,6 @@ func (h *Harness) StopSim() error {
 	return err
 }
 
-// Workdir creates (or empties) a work dir with one main.tf.
-func (h *Harness) Workdir(name, mainTF string) (string, error) {
-	d := filepath.Join(h.Dir, "work", name)
-	if err := os.MkdirAll(d, 0o755); err != nil {
-		return "", err
-	}
-	return d, WriteConfig(d, mainTF)
-}
-
-// WriteConfig replaces the main.tf of a work dir.
-func WriteConfig(dir, mainTF string) error {
-	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(mainTF), 0o600)
-}
-
-// Result is one CLI run.
-type Result struct {
-	Args     []string
-	Wall     time.Duration
-	Exit     int
-	Output   string // stdout and stderr
-	OutFile  string
-	LogFile  string // TF_LOG_PATH, when provider logging was asked for
-	Provider []ProcUsage
-	Entries  []Entry // simulator requests during the run
-	Started  time.Time
-}
-
-// PeakRSSKiB is the largest peak RSS of the run's provider processes.
-func (r *Result) PeakRSSKiB() int64 {
-	var m int64
-	for _, u := range r.Provider {
-		m = max(m, u.MaxRSSKiB)
-	}
-	return m
-}
-
-// ProviderCPU is the CPU time of the run's provider processes.
-func (r *Result) ProviderCPU() time.Duration {
-	var s float64
-	for _, u := range r.Provider {
-		s += u.UserSec + u.SysSec
-	}
-	return time.Duration(s * float64(time.Second))
-}
-
-// RunOptions tune one CLI run.
-type RunOptions struct {
-	// ProviderLog, if set, is the TF_LOG_PROVIDER level; the log goes to a
-	// file named in Result.LogFile.
-	ProviderLog string
-	Timeout     time.Duration
-}
-
-// Run runs the CLI in dir. A non-zero exit is not an error: it is in
-// Result.Exit. The simulator must be running.
-func (h *Harness) Run(ctx context.Context, dir string, ro RunOptions, args ...string) (*Result, error) {
-	if h.Sim == nil {
-		return nil, errors.New("loadtest: no simulator running")
-	}
-	h.runs++
-	base := filepath.Join(h.Dir, "runs", fmt.Sprintf("%04d-%s", h.runs, args[0]))
-	if err := os.MkdirAll(filepath.Dir(base), 0o755); err != nil {
-		return nil, err
-	}
-	r := &Result{Args: args, OutFile: base + ".out"}
-	env := h.env()
-	usage := base + ".usage"
-	if h.opts.MeasureRSS {
-		env = append(env, envWrapExec+"="+h.providerExec, envRusageFile+"="+usage)
-	}
-	if ro.ProviderLog != "" {
-		r.LogFile = base + ".provider.log"
-		env = append(env, "TF_LOG_PROVIDER="+ro.ProviderLog, "TF_LOG_PATH="+r.LogFile)
-	}
-	if ro.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, ro.Timeout)
-		defer cancel()
-	}
-	full := []string{"-chdir=" + dir, args[0]}
-	switch args[0] {
-	case "plan", "apply", "destroy", "refresh", "show":
-		full = append(full, "-no-color") // plain text for the logs and for error parsing
-	}
-	full = append(full, args[1:]...)
-	cmd := exec.CommandContext(ctx, h.opts.CLI, full...) //nolint:gosec // G204: the operator's CLI
-	cmd.Env = env
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.WaitDelay = 10 * time.Second
-	mark := h.Log.Len()
-	r.Started = time.Now()
-	err := cmd.Run()
-	r.Wall = time.Since(r.Started)
-	r.Output = out.String()
-	_ = os.WriteFile(r.OutFile, out.Bytes(), 0o600)
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.Exit = ee.ExitCode()
-	case err != nil:
-		return nil, fmt.Errorf("%s %s: %w", filepath.Base(h.opts.CLI), strings.Join(args, " "), err)
-	}
-	if ctx.Err() != nil {
-		return nil, fmt.Errorf("%s %s: %w (output: %s)", filepath.Base(h.opts.CLI), strings.Join(args, " "), ctx.Err(), r.OutFile)
-	}
-	// The simulator logs a request when it has answered; give the last
-	// answers a moment to be written.
-	time.Sleep(50 * time.Millisecond)
-	r.Entries = h.Log.Since(mark)
-	if r.Provider, err = readUsage(usage); err != nil {
-		return nil, err
-	}
-	return r, nil
-}
-
-// env is the CLI's environment: the caller's, without anything that would
-// point the CLI or the provider elsewhere, plus the harness's own.
-func (h *Harness) env() []string {
-	return append(h.baseEnv(),
-		"LM_BASE_URL="+h.Sim.URL,
-		"LM_ACCESS_ID="+FixtureAccessID,
-		"LM_ACCESS_KEY="+FixtureAccessKey,
-	)
-}
-
-func (h *Harness) baseEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		switch {
-		case strings.HasPrefix(k, "TF_"), strings.HasPrefix(k, "LM_"), strings.HasPrefix(k, "LMLOAD_"):
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env,
-		"TF_CLI_CONFIG_FILE="+h.cliConfig,
-		"CHECKPOINT_DISABLE=1",
-		"TF_IN_AUTOMATION=1",
-		"TF_INPUT=0",
-	)
-}
-
-// StateTokenIDs returns the ids of the lm_api_token instances in a work
-// dir's local state (none when there is no state yet).
-func StateTokenIDs(dir string) (map[int32]bool, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate")) //nolint:gosec // G304: the harness's own work dir
-	if errors.Is(err, os.ErrNotExist) {
-		return map[int32]bool{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var st struct {
-		Resources []struct {
-			Mode      string `json:"mode"`
-			Type      string `json:"type"`
-			Instances []struct {
-				Attributes struct {
-					ID string `json:"id"`
-				} `json:"attributes"`
-			} `json:"instances"`
-		} `json:"resources"`
-	}
-	if err := json.Unmarshal(b, &st); err != nil {
-		return nil, fmt.Errorf("%s/terraform.tfstate: %w", dir, err)
-	}
-	ids := map[int32]bool{}
-	for _, r := range st.Resources {
-		if r.Mode != "managed" || r.Type != "lm_api_token" {
-			continue
-		}
-		for _, in := range r.Instances {
-			var id int32
-			if _, err := fmt.Sscan(in.Attributes.ID, &id); err != nil {
-				return nil, fmt.Errorf("state: lm_api_token id %q: %w", in.Attributes.ID, err)
-			}
-			ids[id] = true
-		}
-	}
-	return ids, nil
-}
-
-// UserTokens returns the simulator's tokens of one user, by id.
-func (h *Harness) UserTokens(adminID int32) map[int32]lmsim.Token {
-	out := map[int32]lmsim.Token{}
-	for _, t := range h.Sim.Server.Tokens() {
-		if t.AdminID == adminID {
-			out[t.ID] = t
-		}
-	}
-	return out
-}
-
 func copyFile(src, dst string) error {
 	in, err := os.Open(src) //nolint:gosec // G304: our own executable
 	if err != nil {
@@ -383,42 +185,4 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return out.Close()
-}
-
-// PluginFloorConfig is TokensConfig for the plugin floor: n
-// lmfloor_api_token with the same arguments, which the do-nothing provider
-// of internal/cmd/lmfloor plans without any work.
-func PluginFloorConfig(n int, notePrefix string) string {
-	return fmt.Sprintf(`terraform {
-  required_providers {
-    lmfloor = { source = "lmtf/lmfloor" }
-  }
-}
-
-resource "lmfloor_api_token" "t" {
-  count    = %d
-  admin_id = %d
-  note     = "%s${count.index}"
-}
-`, n, PipelineAdminID, notePrefix)
-}
-
-// TokensConfig is a configuration of n lm_api_token resources of the
-// pipeline user, with notes notePrefix + index + noteSuffix; changing the
-// suffix updates every note in place.
-func TokensConfig(n int, notePrefix, noteSuffix string) string {
-	return fmt.Sprintf(`terraform {
-  required_providers {
-    lm = { source = "lmtf/lm" }
-  }
-}
-
-provider "lm" {}
-
-resource "lm_api_token" "t" {
-  count    = %d
-  admin_id = %d
-  note     = "%s${count.index}%s"
-}
-`, n, PipelineAdminID, notePrefix, noteSuffix)
 }
