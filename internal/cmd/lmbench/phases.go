@@ -12,6 +12,9 @@ import (
 	"github.com/lmtf/terraform-provider-lm/internal/loadtest"
 )
 
+// size runs every phase for n tokens on a fresh simulator, adding the
+// table's rows and checking the targets; the create pacing target is checked
+// on the largest size only.
 func (b *bench) size(ctx context.Context, n int, largest bool) error {
 	h := b.h
 	writeLimits, writeSpec := b.writeLimits()
