@@ -75,7 +75,6 @@ type authHeader struct {
 	scheme      string // schemeLMv1 or schemeBearer
 	accessID    string
 	signature   string
-	ms          string // the timestamp as sent, which the signature covers
 	epochMillis int64
 	bearer      string
 }
@@ -94,11 +93,11 @@ func parseAuthorization(h string) (authHeader, error) {
 		if parts[0] == "" || parts[1] == "" {
 			return authHeader{}, errors.New("LMv1 credentials have an empty access id or signature")
 		}
-		ms, err := strconv.ParseInt(parts[2], 10, 64)
+		ms, err := parseEpochMillis(parts[2])
 		if err != nil {
-			return authHeader{}, errors.New("LMv1 timestamp is not a decimal number of milliseconds since 1970")
+			return authHeader{}, err
 		}
-		return authHeader{scheme: schemeLMv1, accessID: parts[0], signature: parts[1], ms: parts[2], epochMillis: ms}, nil
+		return authHeader{scheme: schemeLMv1, accessID: parts[0], signature: parts[1], epochMillis: ms}, nil
 	case strings.EqualFold(scheme, schemeBearer):
 		token := strings.TrimSpace(cred)
 		if token == "" {
@@ -109,7 +108,22 @@ func parseAuthorization(h string) (authHeader, error) {
 	return authHeader{}, errors.New("authorization scheme is neither LMv1 nor Bearer")
 }
 
-// format is the header value h was parsed from, in canonical form.
+// parseEpochMillis reads an LMv1 timestamp as LogicMonitor's documented
+// signer writes it: decimal digits, no sign, no leading zero. The signature
+// covers the timestamp's text, so strconv.ParseInt alone would let a client
+// sign "+1700000000000" or "01700000000000" and pass here. UNCONFIRMED
+// whether LogicMonitor is this strict; no correct client is affected.
+func parseEpochMillis(s string) (int64, error) {
+	digits := s != "" && strings.Trim(s, "0123456789") == "" && (s == "0" || s[0] != '0')
+	if ms, err := strconv.ParseInt(s, 10, 64); digits && err == nil {
+		return ms, nil
+	}
+	return 0, errors.New("LMv1 timestamp is not milliseconds since 1970 in decimal digits")
+}
+
+// format writes h as a header: for LMv1 exactly the one it was parsed
+// from; for a bearer token "Bearer <token>" (the scheme's case and the
+// blanks around the token are not kept).
 func (h authHeader) format() string {
 	if h.scheme == schemeBearer {
 		return schemeBearer + " " + h.bearer
@@ -120,7 +134,7 @@ func (h authHeader) format() string {
 // verify reports whether an LMv1 header's signature is the one key gives
 // for the request, in constant time.
 func (h authHeader) verify(key, method, resourcePath string, body []byte) bool {
-	want := signature(key, method, h.ms, body, resourcePath)
+	want := signature(key, method, strconv.FormatInt(h.epochMillis, 10), body, resourcePath)
 	return h.scheme == schemeLMv1 && hmac.Equal([]byte(want), []byte(h.signature))
 }
 
