@@ -5,7 +5,8 @@
 # usage: scripts/test.sh [all|unit|acc|lmsim-portal|soak|portal|sweep]
 #   all     (default) unit, then acc, then lmsim-portal, then a short soak
 #   unit    go test ./... (acceptance tests skip without TF_ACC), then the
-#           client and simulator packages again with -race
+#           client and simulator packages again with -race, then a few
+#           seconds of each fuzz target (scripts/fuzz.sh)
 #   acc     the acceptance suite (TestAcc*) three times, against the
 #           simulator that the tests start in-process: on Terraform 1.8.5 (the
 #           oldest supported), Terraform 1.16.4 (current) and OpenTofu 1.12.6
@@ -31,6 +32,7 @@
 #   LM_TEST_RUN          go test -run for acceptance tests (default ^TestAcc)
 #   LM_TEST_TIMEOUT      go test -timeout per acceptance pass (default 40m)
 #   LM_TEST_RACE         1: run the -race pass (default 1 when cgo works), 0: skip
+#   LM_TEST_FUZZTIME     fuzzing per target in the unit step (default 3s), 0: skip
 #   LM_TEST_CLIS         CLIs for `acc`, any of "terraform" (1.8.5), "terraform-current"
 #                        (1.16.4) and "tofu" (default: all three)
 #   LM_TEST_REQUIRE_ACC  1: fail a pass that ran no acceptance test (default 1), 0: allow it
@@ -177,6 +179,31 @@ race_pass() {
   rc=${PIPESTATUS[0]}
   set -e
   record_pkgs "unit tests (-race)" "$rc" "$log" $((SECONDS - start))
+}
+
+# fuzz_pass: each fuzz target for LM_TEST_FUZZTIME (go test ./... above ran
+# their seed corpora); make fuzz runs them longer.
+fuzz_pass() {
+  local log="$LM_TEST_LOG_DIR/fuzz.log" start rc n bad status fuzztime="${LM_TEST_FUZZTIME:-3s}"
+  if [ "$fuzztime" = 0 ]; then
+    echo "=== fuzzing skipped (LM_TEST_FUZZTIME=0)"
+    return
+  fi
+  echo
+  echo "=== fuzzing: scripts/fuzz.sh, $fuzztime per target"
+  start=$SECONDS
+  set +e
+  FUZZTIME="$fuzztime" scripts/fuzz.sh 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  n="$(grep -c '^--- fuzz ' "$log" || true)"
+  bad="$(grep -c '^--- fuzz .*: FAILED$' "$log" || true)"
+  status=ok
+  if [ "$rc" -ne 0 ]; then
+    status="FAILED (the failing inputs are named above)"
+    failed=1
+  fi
+  add_summary "$(printf '%-34s %d targets, %d failed in %ds: %s' "fuzzing ($fuzztime per target):" "$n" "$bad" $((SECONDS - start)) "$status")"
 }
 
 # acc_pass CLI [extra VAR=value...]: the acceptance suite on one CLI.
@@ -450,6 +477,7 @@ case "$mode" in
   all)
     unit_pass
     race_pass
+    fuzz_pass
     acc_simulator
     lmsim_portal_pass
     soak_pass
@@ -457,6 +485,7 @@ case "$mode" in
   unit)
     unit_pass
     race_pass
+    fuzz_pass
     ;;
   acc) acc_simulator ;;
   soak) soak_pass ;;

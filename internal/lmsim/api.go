@@ -93,10 +93,18 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, resourcePath stri
 		return http.StatusForbidden, errorf(http.StatusForbidden, "Permission denied: user <%s> may only read (the %q role is required to change settings)", p.username, AdministratorRole)
 	}
 
+	// r.URL.Query() drops a pair it cannot decode (a bare "%", a ";"), so
+	// a malformed filter would list everything. UNCONFIRMED what
+	// LogicMonitor answers; a 400 is what a client needs to see.
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return http.StatusBadRequest, errorf(http.StatusBadRequest, "query %q cannot be read (%v): percent-encode %%, ; and & in values", r.URL.RawQuery, err)
+	}
+
 	st := s.store
 	st.mu.Lock()
 	seq := st.seq
-	c := &call{st: st, p: p, query: r.URL.Query(), body: body, ids: ids, now: s.clock()}
+	c := &call{st: st, p: p, query: query, body: body, ids: ids, now: s.clock()}
 	status, payload := h(c)
 	var state []byte
 	if st.seq != seq && s.persist != nil {
