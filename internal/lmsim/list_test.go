@@ -122,20 +122,3 @@ func TestFilters(t *testing.T) {
 		})
 	}
 }
-
-func TestParseFilter(t *testing.T) {
-	fields := map[string]bool{"note": true, "id": true}
-	conds, err := parseFilter(`note:"a,\"b\"|c",id!:1|2`, fields)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(conds) != 2 || conds[0].op != ":" || !slices.Equal(conds[0].values, []string{`a,"b"|c`}) ||
-		conds[1].op != "!:" || !slices.Equal(conds[1].values, []string{"1", "2"}) {
-		t.Errorf("parsed %+v", conds)
-	}
-	for _, bad := range []string{"note", "x:1", `note:"a`, `note:"a"b`, "note:1,", ",id:1", `note:a"b`, `:1`} {
-		if _, err := parseFilter(bad, fields); err == nil {
-			t.Errorf("parseFilter(%q) accepted", bad)
-		}
-	}
-}
