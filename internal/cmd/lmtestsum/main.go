@@ -205,7 +205,14 @@ func execute(command []string, r *reader, stderr io.Writer) (int, os.Signal) {
 	cmd.WaitDelay = 5 * time.Second
 
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	for _, s := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		// A signal ignored from the start (a job started with & by a
+		// shell without job control ignores SIGINT) stays ignored, as
+		// for the command.
+		if !signal.Ignored(s) {
+			signal.Notify(sigs, s)
+		}
+	}
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
 		r.text(fmt.Sprintf("lmtestsum: %v\n", err))

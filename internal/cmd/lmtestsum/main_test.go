@@ -27,6 +27,9 @@ import (
 //	          panics (nil map); TestAfter never starts
 //	exit      TestExits calls os.Exit(3)
 //	timeout   -timeout 2s: TestQuick passes, TestHangs sleeps
+//	timeoutpar
+//	          the same with both tests parallel: go test gives the panic
+//	          as output of TestQuick, which passed before it
 //	notests   a package without test files
 //	fuzz      -fuzz FuzzReverse -fuzztime 3s
 //	race      -race: TestRacy has a data race
@@ -79,6 +82,7 @@ func TestCounts(t *testing.T) {
 		{"panic.json", counts{Passed: 1, Failed: 2, PkgFailed: 1}},
 		{"exit.json", counts{Failed: 1, PkgFailed: 1}},
 		{"timeout.json", counts{Passed: 1, Failed: 1, PkgFailed: 1}},
+		{"timeoutpar.json", counts{Passed: 1, Failed: 1, PkgFailed: 1}},
 		{"notests.json", counts{PkgNone: 1}},
 		{"fuzz.json", counts{Passed: 1, PkgOK: 1}},
 		{"race.json", counts{Failed: 1, PkgFailed: 1}},
@@ -139,6 +143,11 @@ func TestConsole(t *testing.T) {
 			"panic: test timed out after 2s\n\trunning tests:\n\t\tTestHangs (2s)\n",
 			"--- FAIL: TestHangs (did not finish: the test binary stopped first)\n",
 		}, nil},
+		{"timeoutpar.json", showResults, []string{
+			"--- PASS: TestQuick",
+			"panic: test timed out after 2s\n\trunning tests:\n\t\tTestHangs (2s)\n",
+			"--- FAIL: TestHangs (did not finish: the test binary stopped first)\n",
+		}, []string{"timeoutpar_test.go:9: done"}},
 		{"notests.json", showFailures, []string{"?   \texample.com/rec/notests\t[no test files]\n"}, nil},
 		{"fuzz.json", showResults, []string{"--- PASS: FuzzReverse (3.51s)\nok  \texample.com/rec/fuzz\t"}, []string{"fuzz: elapsed"}},
 		{"fuzz.json", showAll, []string{"fuzz: elapsed: 3s, execs: 66192"}, nil},
@@ -443,7 +452,7 @@ func TestRun_interrupted(t *testing.T) {
 	dir := t.TempDir()
 	state := filepath.Join(dir, "summary.jsonl")
 	cmd := exec.Command(os.Args[0], "cmd", "-name", "short soak", "-log", filepath.Join(dir, "soak.log"), "-state", state, "--",
-		"sh", "-c", `trap 'echo the command got SIGTERM; kill $!; exit 143' TERM; echo started; sleep 30 & wait`)
+		"sh", "-c", `trap 'echo the command got SIGTERM; kill $!; exit 143' TERM; sleep 30 & echo started; wait`)
 	cmd.Env = append(os.Environ(), "LMTESTSUM_MAIN=1")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -473,5 +482,26 @@ func TestRun_interrupted(t *testing.T) {
 	}
 	if rec, err := os.ReadFile(state); err != nil || !strings.Contains(string(rec), `"failed":true`) {
 		t.Errorf("state %q (%v), want the pass recorded as failed", rec, err)
+	}
+}
+
+// TestSweep: the sweeper's closing line gives the deletions, and a sweep
+// pass shows everything the sweeper says.
+func TestSweep(t *testing.T) {
+	r, console, _ := read(t, "sweep.json", showAll)
+	if !slices.Equal(r.sweep, []int{3, 1, 1}) {
+		t.Errorf("sweep %v, want [3 1 1]", r.sweep)
+	}
+	for _, w := range []string{`sweeper: deleted user 504 "tf-acc-test-deadbeef-1700000000-0001"`, "ok  \tgithub.com/lmtf/terraform-provider-lm/internal/provider\t"} {
+		if !strings.Contains(console, w) {
+			t.Errorf("the console lacks %q:\n%s", w, console)
+		}
+	}
+	p := pass{kind: "sweep", name: "sweeper (before, lmsim)", want: []int{3, 1, 1}}
+	if rec := p.verdict(r.counts, r.sweep, 0, 12); rec.Failed {
+		t.Errorf("verdict %q, want ok", rec.Line)
+	}
+	if r, _, _ := read(t, "pass.json", showAll); r.sweep != nil {
+		t.Errorf("sweep %v from a stream without the sweeper's line", r.sweep)
 	}
 }

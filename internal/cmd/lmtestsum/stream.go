@@ -69,8 +69,9 @@ type pkgState struct {
 }
 
 type testState struct {
-	output []string // the test's and its subtests' output until it ends
-	done   bool
+	output   []string // the test's and its subtests' output until it ends
+	reported bool     // its own --- PASS, FAIL or SKIP line came
+	done     bool     // its pass, fail or skip event came
 }
 
 func newReader(s show, console, log, raw io.Writer) *reader {
@@ -131,13 +132,32 @@ func (r *reader) output(e event) {
 		return
 	}
 	p := r.pkg(e.Package)
-	if e.Test == "" {
-		p.output = append(p.output, out)
-		return
+	if e.Test != "" {
+		if t := r.test(p, e.Test); !t.done && !t.reported {
+			t.output = append(t.output, out)
+			if !strings.Contains(e.Test, "/") && resultLine(out, e.Test) {
+				t.reported = true
+			}
+			return
+		}
 	}
-	if t := r.test(p, e.Test); !t.done {
-		t.output = append(t.output, out)
+	// Output of no test, or after a test's result line: go test gives
+	// what comes next to the last test it named, so a panic, or a
+	// timeout's, may come as the output of a test that passed, before its
+	// pass event. It goes with the package's output, shown if the package
+	// fails.
+	p.output = append(p.output, out)
+}
+
+// resultLine tells the line with which the testing package reports the
+// end of test.
+func resultLine(l, test string) bool {
+	for _, r := range []string{"--- PASS: ", "--- FAIL: ", "--- SKIP: "} {
+		if strings.HasPrefix(l, r+test+" ") {
+			return true
+		}
 	}
+	return false
 }
 
 func (r *reader) endTest(e event, p *pkgState) {
@@ -177,6 +197,17 @@ func (r *reader) endTest(e event, p *pkgState) {
 // under it (a paused parallel test included), and go test reports no end
 // for such a test.
 func (r *reader) endPackage(e event, p *pkgState) {
+	// The package's last line ("ok", "FAIL" or "?" with the package and
+	// its time) comes last; what came before it (a panic) first, if the
+	// package failed.
+	var last string
+	if n := len(p.output); n > 0 {
+		last = p.output[n-1]
+		p.output = p.output[:n-1]
+	}
+	if r.show != showAll && e.Action == "fail" {
+		r.printLines(p.output, marker)
+	}
 	for _, name := range p.order {
 		t := p.tests[name]
 		if t.done {
@@ -199,12 +230,7 @@ func (r *reader) endPackage(e event, p *pkgState) {
 		r.counts.PkgNone++
 	}
 	if r.show != showAll {
-		if e.Action == "fail" {
-			r.printLines(p.output, marker)
-		} else if n := len(p.output); n > 0 {
-			// "ok  	pkg	1.2s" or "?   	pkg	[no test files]".
-			r.print(p.output[n-1])
-		}
+		r.print(last)
 	}
 	delete(r.pkgs, e.Package)
 }
