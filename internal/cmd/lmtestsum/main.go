@@ -41,6 +41,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -138,32 +139,30 @@ func (p pass) run(command []string, stdout, stderr io.Writer) int {
 	}
 	defer logFile.Close()
 	log := bufio.NewWriter(logFile)
-	var raw *bufio.Writer
-	if p.kind != "cmd" {
+	files := []*bufio.Writer{log}
+	view := map[string]show{"tests": showResults, "packages": showFailures, "sweep": showAll, "cmd": showAll}[p.kind]
+	r := newReader(view, stdout, log, nil)
+	if p.kind == "cmd" {
+		r.plain = true
+	} else {
 		rawFile, err := os.Create(strings.TrimSuffix(p.log, ".log") + ".json")
 		if err != nil {
 			fmt.Fprintf(stderr, "lmtestsum: %v\n", err)
 			return 2
 		}
 		defer rawFile.Close()
-		raw = bufio.NewWriter(rawFile)
-	}
-	show := map[string]show{"tests": showResults, "packages": showFailures, "sweep": showAll, "cmd": showAll}[p.kind]
-	r := newReader(show, stdout, log, nil)
-	if raw != nil {
+		raw := bufio.NewWriter(rawFile)
 		r.raw = raw
+		files = append(files, raw)
 	}
-	r.plain = p.kind == "cmd"
 
 	start := time.Now()
 	rc, sig := execute(command, r, stderr)
 	secs := int(time.Since(start).Seconds())
 
-	for _, w := range []*bufio.Writer{log, raw} {
-		if w != nil {
-			if err := w.Flush(); err != nil && r.err == nil {
-				r.err = err
-			}
+	for _, w := range files {
+		if err := w.Flush(); err != nil && r.err == nil {
+			r.err = err
 		}
 	}
 	if r.err != nil {
@@ -196,7 +195,9 @@ func (p pass) run(command []string, stdout, stderr io.Writer) int {
 // the signal that interrupted us, if one did.
 func execute(command []string, r *reader, stderr io.Writer) (int, os.Signal) {
 	lw := &lineWriter{r: r}
-	cmd := exec.Command(command[0], command[1:]...)
+	// No deadline: go test has its own -timeout, and signals are
+	// forwarded below.
+	cmd := exec.CommandContext(context.Background(), command[0], command[1:]...)
 	cmd.Stdin = os.Stdin
 	cmd.Stdout = lw
 	cmd.Stderr = lw // the same writer: one pipe, in order, as 2>&1
@@ -311,7 +312,7 @@ func appendRecord(path string, rec record) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return err
 	}
