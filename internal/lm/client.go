@@ -295,9 +295,10 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		}
 		return c.transportError(cl, fmt.Errorf("reading the answer: %w", err))
 	}
-	if resp.StatusCode == http.StatusNotFound && cl.method == http.MethodDelete && cl.ambiguous {
+	if resp.StatusCode == http.StatusNotFound && cl.method == http.MethodDelete && cl.ambiguous && isLMError(data) {
 		// An earlier attempt got through and its answer was lost: the
-		// object is gone because of this call.
+		// object is gone because of this call. (Only LogicMonitor's own
+		// 404 says so; a proxy's page says nothing.)
 		c.log.Debug(ctx, "LogicMonitor DELETE done by an earlier attempt", map[string]any{"path": cl.path, "attempts": cl.attempts})
 		return nil
 	}

@@ -187,6 +187,12 @@ func lmErrorObject(body []byte) (code int32, msg string, ok bool) {
 	return code, msg, true
 }
 
+// isLMError reports whether body is LogicMonitor's v3 error object.
+func isLMError(body []byte) bool {
+	_, _, ok := lmErrorObject(body)
+	return ok
+}
+
 // v1Envelope recognises the API v1 (and old v2) envelope
 // {"status": N, "errmsg": "...", "data": ...}, which LogicMonitor sends
 // with HTTP 200 whatever happened.

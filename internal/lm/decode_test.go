@@ -402,3 +402,45 @@ func TestCreateAnsweredStrangelyIsNotRetried(t *testing.T) {
 		t.Errorf("tokens left: %+v", left)
 	}
 }
+
+// A DELETE retried after a 5xx ends as success on LogicMonitor's 404 (the
+// first attempt may have deleted the token), but not on a proxy's 404
+// page, which says nothing about the token.
+func TestDeleteRetryNeedsLogicMonitorsNotFound(t *testing.T) {
+	f := newFakeLM(t)
+	f.setHook(func(w http.ResponseWriter, _ *http.Request, _ string, _ []byte, n int) bool {
+		if n == 1 {
+			writeLMError(w, http.StatusBadGateway, "bad gateway")
+			return true
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte("<html><body>Not Found</body></html>"))
+		return true
+	})
+	err := f.client(t, nil).DeleteAPIToken(context.Background(), 7, 100)
+	if err == nil || !IsMalformed(err) || IsNotFound(err) || !strings.Contains(err.Error(), "HTML page") {
+		t.Errorf("DeleteAPIToken = %v, want a malformed-answer error", err)
+	}
+	if n := f.countRequests(http.MethodDelete, ""); n != 2 {
+		t.Errorf("%d DELETEs, want 2", n)
+	}
+}
+
+// A fields selection always gets the id, which every item must carry.
+func TestFieldsAlwaysHoldTheID(t *testing.T) {
+	f := newFakeLM(t)
+	c := f.client(t, nil)
+	for _, fields := range []string{"name", "id,name", "name, id"} {
+		if _, err := c.ListRoles(context.Background(), ListOptions{Fields: fields}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, r := range f.requests() {
+		got = append(got, r.Query.Get("fields"))
+	}
+	if strings.Join(got, "|") != "id,name|id,name|name, id" {
+		t.Errorf("fields sent: %q", got)
+	}
+}

@@ -36,7 +36,7 @@ const maxPageSize = 1000
 // ListOptions select and page list calls.
 type ListOptions struct {
 	Filter   string // LogicMonitor filter expression, sent as-is
-	Fields   string
+	Fields   string // properties to return; id is always added
 	PageSize int    // default and maximum 1000; every page is fetched
 	Type     string // "" or TokenTypeLMv1 for LMv1 tokens; TokenTypeBearer for bearer tokens
 }
@@ -394,7 +394,7 @@ func each[T any](ctx context.Context, c *Client, path string, opts ListOptions, 
 				q.Set("filter", opts.Filter)
 			}
 			if opts.Fields != "" {
-				q.Set("fields", opts.Fields)
+				q.Set("fields", withID(opts.Fields))
 			}
 			var page pageAnswer[T]
 			if err := c.do(ctx, &call{method: http.MethodGet, path: path, query: q, out: &page}); err != nil {
@@ -433,6 +433,17 @@ func each[T any](ctx context.Context, c *Client, path string, opts ListOptions, 
 			}
 		}
 	}
+}
+
+// withID adds id to a fields selection: an item without its id is not
+// LogicMonitor's answer (decode refuses it).
+func withID(fields string) string {
+	for _, f := range strings.Split(fields, ",") {
+		if strings.TrimSpace(f) == "id" {
+			return fields
+		}
+	}
+	return "id," + fields
 }
 
 // pagesDisagree is the error of a listing whose pages do not add up.
