@@ -232,7 +232,7 @@ func (c *Client) persist(ctx context.Context, step func(context.Context) error) 
 	defer cancel()
 	for attempt := 1; ; attempt++ {
 		err := step(ctx)
-		if err == nil || IsNotFound(err) || IsUnauthorized(err) || IsForbidden(err) || strange(err) {
+		if err == nil || IsNotFound(err) || IsUnauthorized(err) || IsForbidden(err) || notLogicMonitor(err) {
 			return err
 		}
 		if sleep(ctx, c.backoff(attempt)) != nil {
@@ -241,10 +241,10 @@ func (c *Client) persist(ctx context.Context, step func(context.Context) error) 
 	}
 }
 
-// strange reports an answer that is not LogicMonitor's and is not one of
-// the statuses the transport retries: what answered (a sign-in page, an
-// endpoint of another API) will answer the same again.
-func strange(err error) bool {
+// notLogicMonitor reports an answer that is not LogicMonitor's and is not
+// one of the statuses the transport retries: what answered (a sign-in
+// page, an endpoint of another API) will answer the same again.
+func notLogicMonitor(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Malformed && e.StatusCode != http.StatusTooManyRequests && e.StatusCode < 500
 }
@@ -371,8 +371,8 @@ func collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
 // page full until the total is reached. Anything else ends the sequence
 // with a Malformed error, so that no caller takes a partial list for the
 // whole (a token missing from it would look deleted). A negative total is
-// taken as "not counted" (UNCONFIRMED: this client has seen it only in
-// LogicMonitor's alert endpoints' documentation): the listing then ends at
+// taken as "not counted" (UNCONFIRMED: the Swagger does not say, and
+// earlier versions of this client accepted it): the listing then ends at
 // the first short page. Every request goes through do, so the pacer
 // spaces the pages.
 func each[T any](ctx context.Context, c *Client, path string, opts ListOptions, extra url.Values) iter.Seq2[T, error] {
