@@ -211,12 +211,13 @@ func v1Envelope(body []byte) (status int32, errmsg string, ok bool) {
 	return int32(n), *env.Errmsg, true
 }
 
-// looksHTML: an HTML content type, or a body that starts as markup does.
+// looksHTML: an HTML content type, or a body that the WHATWG sniffing
+// rules (http.DetectContentType) take for HTML, whatever it claims.
 func looksHTML(ctype string, body []byte) bool {
 	if mt, _, err := mime.ParseMediaType(ctype); err == nil && (mt == "text/html" || mt == "application/xhtml+xml") {
 		return true
 	}
-	return len(body) > 0 && body[0] == '<'
+	return len(body) > 0 && body[0] == '<' && strings.HasPrefix(http.DetectContentType(body), "text/html")
 }
 
 // jsonProblem says where JSON parsing failed.

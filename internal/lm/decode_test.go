@@ -54,6 +54,8 @@ func answerWith(f *fakeLM, status int, ctype, body string) {
 	f.setHook(func(w http.ResponseWriter, _ *http.Request, _ string, _ []byte, _ int) bool {
 		if ctype != "" {
 			w.Header().Set("Content-Type", ctype)
+		} else {
+			w.Header()["Content-Type"] = nil // no header, and no sniffing
 		}
 		w.WriteHeader(status)
 		_, _ = w.Write([]byte(body))
@@ -124,6 +126,7 @@ func TestStrangeAnswersAreErrors(t *testing.T) {
 		{"truncated JSON", "application/json", `{"total":3,"items":[{"id":1,"note":"a"`,
 			[]string{"not JSON (unexpected end of JSON input", "cut short", notLM}, nil},
 		{"text", "text/plain", "upstream connect error", []string{"not JSON (invalid character 'u'", notLM}, nil},
+		{"XML", "", `<?xml version="1.0"?><error>denied</error>`, []string{"no Content-Type", "not JSON (invalid character '<'", notLM}, nil},
 		{"empty body", "application/json", "", []string{"the answer is empty", notLM}, nil},
 	}
 	for _, tc := range tests {

@@ -48,8 +48,11 @@ func (e *Error) Error() string {
 		if e.ErrorCode != 0 {
 			fmt.Fprintf(&b, " (errorCode %d)", e.ErrorCode)
 		}
-		if e.Malformed && e.ContentType != "" {
+		switch {
+		case e.Malformed && e.ContentType != "":
 			fmt.Fprintf(&b, ", Content-Type %q", e.ContentType)
+		case e.Malformed && e.Answer != "":
+			b.WriteString(", no Content-Type")
 		}
 		b.WriteString(": ")
 	}
