@@ -70,21 +70,21 @@ var secretInBody = regexp.MustCompile(`"(?:accessKey|password)"\s*:\s*"([^"\\]{8
 func checkFailure(err error, body []byte) error {
 	for _, m := range secretInBody.FindAllSubmatch(body, 4) {
 		if v := m[1]; bytes.Count(body, v) == 1 && strings.Contains(fmt.Sprint(err), string(v)) {
-			return fmt.Errorf("error text shows the secret field's value %q: %v", v, err)
+			return fmt.Errorf("error text shows the secret field's value %q: %w", v, err)
 		}
 	}
 	var e *Error
 	switch {
 	case !errors.As(err, &e):
-		return fmt.Errorf("%T is not *Error: %v", err, err)
+		return fmt.Errorf("%T is not *Error: %w", err, err)
 	case !e.Malformed || IsNotFound(err):
-		return fmt.Errorf("Malformed=%v IsNotFound=%v: %v", e.Malformed, IsNotFound(err), err)
+		return fmt.Errorf("Malformed=%v IsNotFound=%v: %w", e.Malformed, IsNotFound(err), err)
 	case len(e.Answer) > previewBytes+len("…"):
 		return fmt.Errorf("preview of %d bytes", len(e.Answer))
 	case !utf8.ValidString(err.Error()):
 		return fmt.Errorf("error text is not UTF-8: %q", err.Error())
 	case strings.Contains(err.Error(), testAccessKey):
-		return fmt.Errorf("error text shows a secret: %v", err)
+		return fmt.Errorf("error text shows a secret: %w", err)
 	}
 	return nil
 }
