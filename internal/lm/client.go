@@ -211,7 +211,7 @@ type call struct {
 	path   string // resource path, e.g. /setting/admins/7/apitokens
 	query  url.Values
 	in     any // request body, JSON-encoded; nil for none
-	out    any // decoded from a 2xx answer when non-nil
+	out    any // decoded from a 2xx answer when non-nil, strictly (decode.go)
 
 	body   []byte // the exact bytes sent and signed
 	secret string // a value in the body (a password) that no error or log line may show
@@ -295,21 +295,21 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		}
 		return c.transportError(cl, fmt.Errorf("reading the answer: %w", err))
 	}
-	if resp.StatusCode == http.StatusNotFound && cl.method == http.MethodDelete && cl.ambiguous {
+	if resp.StatusCode == http.StatusNotFound && cl.method == http.MethodDelete && cl.ambiguous && isLMError(data) {
 		// An earlier attempt got through and its answer was lost: the
-		// object is gone because of this call.
+		// object is gone because of this call. (Only LogicMonitor's own
+		// 404 says so; a proxy's page says nothing.)
 		c.log.Debug(ctx, "LogicMonitor DELETE done by an earlier attempt", map[string]any{"path": cl.path, "attempts": cl.attempts})
 		return nil
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return c.apiError(cl, resp.StatusCode, data)
+		return c.apiError(cl, resp.StatusCode, resp.Header, data)
 	}
-	if cl.out != nil && len(bytes.TrimSpace(data)) > 0 {
-		if err := json.Unmarshal(data, cl.out); err != nil {
-			// The server acted, but we cannot see on what.
-			cl.ambiguous = true
-			return fmt.Errorf("lm: %s %s: decoding the answer: %w", cl.method, cl.path, err)
-		}
+	if err := c.decode(cl, resp.StatusCode, resp.Header, data); err != nil {
+		// The server (or whatever answered) may have acted, but we cannot
+		// see on what.
+		cl.ambiguous = true
+		return err
 	}
 	return nil
 }

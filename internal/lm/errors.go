@@ -1,24 +1,39 @@
 package lm
 
 import (
-	"encoding/json"
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 )
 
-// Error is a LogicMonitor request that failed: a non-2xx answer, or a
-// transport failure (StatusCode 0) once retries were spent.
+// Error is a LogicMonitor request that failed: a non-2xx answer, an answer
+// that is not one LogicMonitor's API gives (Malformed), or a transport
+// failure (StatusCode 0) once retries were spent.
 type Error struct {
 	StatusCode int    // HTTP status; 0 when no answer was received
-	ErrorCode  int32  // LogicMonitor's errorCode (HTTP status + 1000 in API v3)
-	Message    string // LogicMonitor's errorMessage, with a hint for 401 and 403 and why retrying stopped
+	ErrorCode  int32  // LogicMonitor's errorCode (HTTP status + 1000 in API v3), or the status of an API v1 envelope
+	Message    string // LogicMonitor's errorMessage, or what is wrong with the answer, with a hint and why retrying stopped
 	Method     string
 	Path       string // resource path, without /santaba/rest and the query
 	Attempts   int    // requests sent, retries included
 
+	// Malformed: the answer is not one LogicMonitor's REST API v3 gives for
+	// this call (an HTML page, text, truncated JSON, the v1 envelope, a list
+	// without its items, an object without its id, a 404 without
+	// LogicMonitor's error object, or list pages that do not add up). It
+	// proves nothing about the object asked for: never IsNotFound.
+	Malformed bool
+	// ContentType and Answer (its first bytes, secrets redacted, white
+	// space squeezed) are set for a Malformed answer.
+	ContentType string
+	Answer      string
+
 	cause error // transport error behind a StatusCode 0 failure
+	// pagesChanged: a listing whose pages disagree (total changed, a short
+	// page before the total); reading the list again may succeed.
+	pagesChanged bool
 }
 
 func (e *Error) Error() string {
@@ -33,9 +48,18 @@ func (e *Error) Error() string {
 		if e.ErrorCode != 0 {
 			fmt.Fprintf(&b, " (errorCode %d)", e.ErrorCode)
 		}
+		switch {
+		case e.Malformed && e.ContentType != "":
+			fmt.Fprintf(&b, ", Content-Type %q", e.ContentType)
+		case e.Malformed && e.Answer != "":
+			b.WriteString(", no Content-Type")
+		}
 		b.WriteString(": ")
 	}
 	b.WriteString(e.Message)
+	if e.Malformed && e.Answer != "" {
+		fmt.Fprintf(&b, " (the answer began %q)", e.Answer)
+	}
 	return b.String()
 }
 
@@ -43,8 +67,22 @@ func (e *Error) Error() string {
 // net.Error and friends.
 func (e *Error) Unwrap() error { return e.cause }
 
-// IsNotFound reports whether err is a LogicMonitor 404.
-func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
+// IsNotFound reports whether err is LogicMonitor's 404: the proof that
+// the object asked for does not exist. A 404 whose answer is not
+// LogicMonitor's error object (a proxy's or web server's page) is
+// Malformed instead, and proves nothing.
+func IsNotFound(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.StatusCode == http.StatusNotFound && !e.Malformed
+}
+
+// IsMalformed reports whether err is an answer that is not LogicMonitor's
+// (see Error.Malformed): something in the way, or an endpoint that is not
+// LogicMonitor's REST API v3. It never means that an object is gone.
+func IsMalformed(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Malformed
+}
 
 // IsRateLimited reports whether err is a 429 that outlived the retries.
 func IsRateLimited(err error) bool { return hasStatus(err, http.StatusTooManyRequests) }
@@ -62,13 +100,17 @@ func hasStatus(err error, code int) bool {
 
 // apiError turns a non-2xx answer into an *Error. The body is LogicMonitor's
 // v3 error object when the server is LogicMonitor; proxies and load
-// balancers answer with anything, hence the fallback to the status text.
-func (c *Client) apiError(cl *call, status int, body []byte) *Error {
+// balancers answer with anything, hence the fallback to the status text,
+// and a 404 without LogicMonitor's error object is Malformed, not proof
+// that the object is gone.
+func (c *Client) apiError(cl *call, status int, header http.Header, body []byte) *Error {
 	e := &Error{StatusCode: status, Method: cl.method, Path: cl.path, Attempts: cl.attempts}
-	var er ErrorResponse
-	if json.Unmarshal(body, &er) == nil {
-		e.ErrorCode = er.ErrorCode
-		e.Message = strings.TrimSpace(er.ErrorMessage)
+	lmAnswer := false
+	if code, msg, ok := lmErrorObject(body); ok {
+		lmAnswer = true
+		e.ErrorCode, e.Message = code, strings.TrimSpace(msg)
+	} else if code, msg, ok := v1Envelope(body); ok {
+		e.ErrorCode, e.Message = code, fmt.Sprintf("LogicMonitor's API v1 envelope %q", msg)
 	}
 	if e.Message == "" {
 		e.Message = http.StatusText(status)
@@ -76,17 +118,38 @@ func (c *Client) apiError(cl *call, status int, body []byte) *Error {
 	if e.Message == "" {
 		e.Message = "unexpected answer"
 	}
+	trimmed := bytes.TrimSpace(body)
+	if !lmAnswer && (len(trimmed) > 0 || status == http.StatusNotFound) && status != http.StatusTooManyRequests && status < 500 {
+		// Not LogicMonitor speaking (a proxy's page, a redirect to a sign-in
+		// page, a web server's 404): say so, and what to check.
+		e.Malformed = true
+		e.ContentType = header.Get("Content-Type")
+		e.Answer = c.preview(trimmed, cl)
+		switch {
+		case looksHTML(e.ContentType, trimmed):
+			e.Message += ": " + htmlHint
+		case status >= 300 && status < 400:
+			e.Message += fmt.Sprintf(": a redirect to %s, which LogicMonitor's API never answers: %s", c.location(header, cl), notLMHint)
+		default:
+			e.Message += ": " + notLMHint
+		}
+		if status == http.StatusNotFound {
+			e.Message += "; without LogicMonitor's error object this 404 does not prove that the object is gone"
+		}
+	}
 	// The hints are the client's, so that every caller gets them once; the
-	// provider adds none of its own.
-	switch status {
-	case http.StatusUnauthorized:
+	// provider adds none of its own. A proxy's 401 or 403 page is not
+	// about LogicMonitor's credentials: it has the hint above instead.
+	switch {
+	case e.Malformed:
+	case status == http.StatusUnauthorized:
 		if c.bearer != "" {
 			e.Message += " (LogicMonitor rejected the credentials: check the bearer token, that it is enabled and that its user is active)"
 		} else {
 			e.Message += " (LogicMonitor rejected the credentials: check the access id and access key, that the token is enabled and its user active, " +
 				"and that this machine's clock is within 30 minutes of the real time: LMv1 signatures carry a timestamp)"
 		}
-	case http.StatusForbidden:
+	case status == http.StatusForbidden:
 		e.Message += " (the API token's user lacks the permission for this call: managing API tokens needs a role that may manage users, " +
 			"in LogicMonitor Settings > Users and Roles, such as \"administrator\")"
 	}

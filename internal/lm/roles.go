@@ -38,6 +38,9 @@ func (c *Client) GetRole(ctx context.Context, id int32) (*Role, error) {
 	if err := c.do(ctx, &call{method: http.MethodGet, path: rolePath(id), out: &r}); err != nil {
 		return nil, err
 	}
+	if err := c.sameID(http.MethodGet, rolePath(id), "role", id, r.ID); err != nil {
+		return nil, err
+	}
 	return &r, nil
 }
 
@@ -75,6 +78,9 @@ func (c *Client) UpdateRole(ctx context.Context, id int32, in RoleWrite) (*Role,
 	in.Privileges = nonNil(in.Privileges)
 	var r Role
 	if err := c.do(ctx, &call{method: http.MethodPatch, path: rolePath(id), in: in, out: &r}); err != nil {
+		return nil, err
+	}
+	if err := c.sameID(http.MethodPatch, rolePath(id), "role", id, r.ID); err != nil {
 		return nil, err
 	}
 	return &r, nil

@@ -2,6 +2,7 @@ package lm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -35,7 +36,7 @@ const maxPageSize = 1000
 // ListOptions select and page list calls.
 type ListOptions struct {
 	Filter   string // LogicMonitor filter expression, sent as-is
-	Fields   string
+	Fields   string // properties to return; id is always added
 	PageSize int    // default and maximum 1000; every page is fetched
 	Type     string // "" or TokenTypeLMv1 for LMv1 tokens; TokenTypeBearer for bearer tokens
 }
@@ -109,11 +110,9 @@ func (c *Client) CreateAPIToken(ctx context.Context, adminID int32, req CreateAP
 			in:     pendingToken{Note: marker, Status: StatusEnabled},
 			out:    &created,
 		}
+		// decode refuses an answer without the token's id, and marks any
+		// answer it refuses as ambiguous: a token may have been made.
 		err := c.do(ctx, cl)
-		if err == nil && created.ID == 0 {
-			err = fmt.Errorf("lm: POST %s: the answer has no token id", cl.path)
-			cl.ambiguous = true
-		}
 		if err == nil {
 			break
 		}
@@ -123,6 +122,11 @@ func (c *Client) CreateAPIToken(ctx context.Context, adminID int32, req CreateAP
 		n, serr := c.sweepPending(ctx, adminID, typ, marker)
 		if serr != nil {
 			return nil, fmt.Errorf("lm: creating a token for admin %d: the outcome is unknown (%w) and the cleanup failed, so a token with the note %q may be left: %w", adminID, err, marker, serr)
+		}
+		if IsMalformed(err) {
+			// Whatever answered instead of LogicMonitor would answer the
+			// same again.
+			return nil, fmt.Errorf("lm: creating a token for admin %d: the answer was not LogicMonitor's, so any token it made was looked for and deleted (%d found): %w", adminID, n, err)
 		}
 		wait := c.backoff(try)
 		if (c.maxRetries >= 0 && try > c.maxRetries) || !fits(ctx, wait) {
@@ -228,13 +232,21 @@ func (c *Client) persist(ctx context.Context, step func(context.Context) error) 
 	defer cancel()
 	for attempt := 1; ; attempt++ {
 		err := step(ctx)
-		if err == nil || IsNotFound(err) || IsUnauthorized(err) || IsForbidden(err) {
+		if err == nil || IsNotFound(err) || IsUnauthorized(err) || IsForbidden(err) || notLogicMonitor(err) {
 			return err
 		}
 		if sleep(ctx, c.backoff(attempt)) != nil {
 			return err
 		}
 	}
+}
+
+// notLogicMonitor reports an answer that is not LogicMonitor's and is not
+// one of the statuses the transport retries: what answered (a sign-in
+// page, an endpoint of another API) will answer the same again.
+func notLogicMonitor(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Malformed && e.StatusCode != http.StatusTooManyRequests && e.StatusCode < 500
 }
 
 // cleanupContext lets cleanup run even when the caller's context is already
@@ -246,12 +258,12 @@ func (c *Client) cleanupContext(ctx context.Context) (context.Context, context.C
 
 // ListAPITokens lists an admin's tokens of one type, all pages.
 func (c *Client) ListAPITokens(ctx context.Context, adminID int32, opts ListOptions) ([]APIToken, error) {
-	return c.listTokens(ctx, tokensPath(adminID), opts)
+	return collectAll(func() iter.Seq2[APIToken, error] { return c.tokens(ctx, adminID, opts) })
 }
 
 // ListAllAPITokens lists the account's tokens of one type, all pages.
 func (c *Client) ListAllAPITokens(ctx context.Context, opts ListOptions) ([]APIToken, error) {
-	return c.listTokens(ctx, "/setting/admins/apitokens", opts)
+	return collectAll(func() iter.Seq2[APIToken, error] { return c.tokens(ctx, 0, opts) })
 }
 
 // APITokens yields the tokens of one type page by page, fetching the next
@@ -259,26 +271,29 @@ func (c *Client) ListAllAPITokens(ctx context.Context, opts ListOptions) ([]APIT
 // results or stop at a limit. adminID 0 means every user's tokens
 // (GET /setting/admins/apitokens). An error ends the sequence.
 func (c *Client) APITokens(ctx context.Context, adminID int32, opts ListOptions) iter.Seq2[APIToken, error] {
-	path := "/setting/admins/apitokens"
-	if adminID != 0 {
-		path = tokensPath(adminID)
-	}
-	return c.tokens(ctx, path, opts)
+	return c.tokens(ctx, adminID, opts)
 }
 
-func (c *Client) listTokens(ctx context.Context, path string, opts ListOptions) ([]APIToken, error) {
-	return collect(c.tokens(ctx, path, opts))
-}
-
-// tokens yields the tokens of opts.Type at path, each with its Type set.
-func (c *Client) tokens(ctx context.Context, path string, opts ListOptions) iter.Seq2[APIToken, error] {
+// tokens yields the tokens of opts.Type of one admin (0: all admins),
+// each with its Type set. A token of another admin in one admin's list is
+// an answer that is not LogicMonitor's: the list is not that admin's.
+func (c *Client) tokens(ctx context.Context, adminID int32, opts ListOptions) iter.Seq2[APIToken, error] {
 	return func(yield func(APIToken, error) bool) {
 		typ, err := tokenType(opts.Type)
 		if err != nil {
 			yield(APIToken{}, err)
 			return
 		}
+		path := "/setting/admins/apitokens"
+		if adminID != 0 {
+			path = tokensPath(adminID)
+		}
 		for t, err := range each[APIToken](ctx, c, path, opts, typeQuery(typ)) {
+			if err == nil && adminID != 0 && t.AdminID != 0 && t.AdminID != adminID {
+				yield(APIToken{}, c.wrongAnswer(http.MethodGet, path,
+					fmt.Sprintf("the list of user %d's tokens holds token %d of user %d", adminID, t.ID, t.AdminID)))
+				return
+			}
 			t.Type = typ
 			if !yield(t, err) {
 				return
@@ -292,6 +307,9 @@ func (c *Client) tokens(ctx context.Context, path string, opts ListOptions) iter
 func (c *Client) UpdateAPIToken(ctx context.Context, adminID, tokenID int32, p APITokenPatch) (*APIToken, error) {
 	var tok APIToken
 	if err := c.do(ctx, &call{method: http.MethodPatch, path: tokenPath(adminID, tokenID), in: p, out: &tok}); err != nil {
+		return nil, err
+	}
+	if err := c.sameID(http.MethodPatch, tokenPath(adminID, tokenID), "token", tokenID, tok.ID); err != nil {
 		return nil, err
 	}
 	return &tok, nil
@@ -314,9 +332,22 @@ func QuoteFilter(v string) string {
 	return `"` + r.Replace(v) + `"`
 }
 
-// listAll fetches every page.
+// listAll fetches every page: a complete, consistent listing, or an error.
 func listAll[T any](ctx context.Context, c *Client, path string, opts ListOptions, extra url.Values) ([]T, error) {
-	return collect(each[T](ctx, c, path, opts, extra))
+	return collectAll(func() iter.Seq2[T, error] { return each[T](ctx, c, path, opts, extra) })
+}
+
+// collectAll gathers a listing. Pages that do not add up are what a list
+// changing while it is read looks like (offset paging shifts under a
+// create or delete), so the listing is read once more before the error
+// stands.
+func collectAll[T any](seq func() iter.Seq2[T, error]) ([]T, error) {
+	all, err := collect(seq())
+	var e *Error
+	if errors.As(err, &e) && e.pagesChanged {
+		all, err = collect(seq())
+	}
+	return all, err
 }
 
 // collect gathers a sequence into a slice, or returns its error.
@@ -333,16 +364,25 @@ func collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
 
 // each yields the items of every page, one at a time, fetching the next
 // page only when the caller keeps iterating. An error ends the sequence.
-// LogicMonitor pages by offset only; the loop stops at `total` or at a
-// short page, whichever comes first, since some endpoints report total as
-// 0 or negative when they do not count. Every request goes through do, so
-// the pacer spaces the pages.
+//
+// LogicMonitor pages by offset only. A listing counts only as a complete,
+// consistent set of well-formed pages (decode checks each page's shape):
+// every page reports the same `total`, and the items add up to it, each
+// page full until the total is reached. Anything else ends the sequence
+// with a Malformed error, so that no caller takes a partial list for the
+// whole (a token missing from it would look deleted). A negative total is
+// taken as "not counted" (UNCONFIRMED: the Swagger does not say, and
+// earlier versions of this client accepted it): the listing then ends at
+// the first short page. Every request goes through do, so the pacer
+// spaces the pages.
 func each[T any](ctx context.Context, c *Client, path string, opts ListOptions, extra url.Values) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
+		var zero T
 		size := opts.PageSize
 		if size <= 0 || size > maxPageSize {
 			size = maxPageSize
 		}
+		var total int32
 		for offset := 0; ; {
 			q := url.Values{}
 			for k, v := range extra {
@@ -354,23 +394,63 @@ func each[T any](ctx context.Context, c *Client, path string, opts ListOptions, 
 				q.Set("filter", opts.Filter)
 			}
 			if opts.Fields != "" {
-				q.Set("fields", opts.Fields)
+				q.Set("fields", withID(opts.Fields))
 			}
-			var page Page[T]
+			var page pageAnswer[T]
 			if err := c.do(ctx, &call{method: http.MethodGet, path: path, query: q, out: &page}); err != nil {
-				var zero T
 				yield(zero, err)
 				return
 			}
-			offset += len(page.Items)
-			for _, it := range page.Items {
+			items := *page.Items
+			if offset == 0 {
+				total = *page.Total
+			}
+			disagree := ""
+			switch {
+			case *page.Total != total:
+				disagree = fmt.Sprintf("`total` was %d on the first page and %d at offset %d", total, *page.Total, offset)
+			case total >= 0 && offset+len(items) > int(total):
+				disagree = fmt.Sprintf("the pages hold more items (%d) than `total` (%d)", offset+len(items), total)
+			}
+			if disagree != "" {
+				yield(zero, pagesDisagree(path, disagree))
+				return
+			}
+			offset += len(items)
+			for _, it := range items {
 				if !yield(it, nil) {
 					return
 				}
 			}
-			if len(page.Items) < size || (page.Total > 0 && offset >= int(page.Total)) {
+			full := len(items) >= size
+			switch {
+			case total < 0 && !full, total >= 0 && offset == int(total):
+				return
+			case total >= 0 && !full:
+				yield(zero, pagesDisagree(path, fmt.Sprintf("the page at offset %d held %d of the %d items asked for, "+
+					"but `total` says %d, so %d are missing", offset-len(items), len(items), size, total, int(total)-offset)))
 				return
 			}
 		}
+	}
+}
+
+// withID adds id to a fields selection: an item without its id is not
+// LogicMonitor's answer (decode refuses it).
+func withID(fields string) string {
+	for _, f := range strings.Split(fields, ",") {
+		if strings.TrimSpace(f) == "id" {
+			return fields
+		}
+	}
+	return "id," + fields
+}
+
+// pagesDisagree is the error of a listing whose pages do not add up.
+func pagesDisagree(path, why string) *Error {
+	return &Error{
+		StatusCode: http.StatusOK, Method: http.MethodGet, Path: path, Malformed: true, pagesChanged: true,
+		Message: "the pages of the list do not add up: " + why + "; the list changed while it was read " +
+			"(try again), or the endpoint is not LogicMonitor's",
 	}
 }

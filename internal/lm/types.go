@@ -121,7 +121,9 @@ type ErrorResponse struct {
 }
 
 // Page is the shape of every list response (ApiTokenPaginationResponse,
-// AdminPaginationResponse, RolePaginationResponse).
+// AdminPaginationResponse, RolePaginationResponse). The client decodes
+// through pageAnswer (decode.go), which tells a missing or null field from
+// 0 and [] and refuses both.
 type Page[T any] struct {
 	Total    int32   `json:"total"`
 	SearchID *string `json:"searchId"`

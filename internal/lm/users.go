@@ -32,6 +32,9 @@ func (c *Client) GetAdmin(ctx context.Context, id int32) (*Admin, error) {
 	if err := c.do(ctx, &call{method: http.MethodGet, path: adminPath(id), out: &a}); err != nil {
 		return nil, err
 	}
+	if err := c.sameID(http.MethodGet, adminPath(id), "user", id, a.ID); err != nil {
+		return nil, err
+	}
 	return &a, nil
 }
 
@@ -81,6 +84,9 @@ func (c *Client) UpdateAdmin(ctx context.Context, id int32, in AdminWrite) (*Adm
 		cl.query = url.Values{"changePassword": {"true"}}
 	}
 	if err := c.do(ctx, cl); err != nil {
+		return nil, err
+	}
+	if err := c.sameID(http.MethodPatch, adminPath(id), "user", id, a.ID); err != nil {
 		return nil, err
 	}
 	return &a, nil

@@ -1,7 +1,9 @@
 package lmsim
 
 import (
+	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -162,5 +164,108 @@ func TestFaultsSeeded(t *testing.T) {
 	}
 	if !strings.Contains(a, "x ") || !strings.Contains(a, "OK") || !strings.Contains(a, "Too Many") {
 		t.Errorf("expected a mix of outcomes: %s", a)
+	}
+}
+
+func TestParseStrange(t *testing.T) {
+	got, err := ParseStrange(" html=/setting/roles/* , envelope=GET:/setting/admins/*/apitokens,truncated=/setting/admins/*")
+	want := []Strange{
+		{Shape: StrangeHTML, Path: "/setting/roles/*"},
+		{Shape: StrangeEnvelope, Method: "GET", Path: "/setting/admins/*/apitokens"},
+		{Shape: StrangeTruncated, Path: "/setting/admins/*"},
+	}
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("ParseStrange = %+v, %v", got, err)
+	}
+	if again, err := ParseStrange(FormatStrange(got)); err != nil || !slices.Equal(again, want) {
+		t.Errorf("FormatStrange does not parse back: %q %v", FormatStrange(got), err)
+	}
+	for _, spec := range []string{"", "off"} {
+		if got, err := ParseStrange(spec); err != nil || got != nil {
+			t.Errorf("ParseStrange(%q) = %v, %v", spec, got, err)
+		}
+	}
+	for _, spec := range []string{"xml=/setting/roles", "html", "html=setting/roles", "html=/setting/[roles", "html=get:/setting/roles"} {
+		if _, err := ParseStrange(spec); err == nil {
+			t.Errorf("ParseStrange(%q): no error", spec)
+		}
+	}
+}
+
+// Each shape is answered on the chosen paths only, with HTTP 200, before
+// authentication (as a proxy would); only truncated runs the call.
+func TestStrangeAnswers(t *testing.T) {
+	s := startSim(t, Options{})
+	roles := req{path: "/setting/roles/1", cred: adminCred}
+	for _, shape := range StrangeShapes {
+		t.Run(shape, func(t *testing.T) {
+			if err := s.Server.SetStrange(Strange{Shape: shape, Path: "/setting/roles/*"}); err != nil {
+				t.Fatal(err)
+			}
+			r, err := s.try(roles)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.status != http.StatusOK {
+				t.Errorf("status %d", r.status)
+			}
+			body := string(r.body)
+			switch shape {
+			case StrangeEnvelope:
+				wantBody(t, r, "application/json", `{"status":1069,"errmsg":"No such record","data":null}`)
+			case StrangeEmpty:
+				wantBody(t, r, "application/json", `{}`)
+			case StrangeNullItems:
+				wantBody(t, r, "application/json", `{"total":3,"items":null}`)
+			case StrangeHTML:
+				if r.header.Get("Content-Type") != "text/html; charset=utf-8" || !strings.HasPrefix(body, "<!DOCTYPE html>") {
+					t.Errorf("%s: %s", r.header.Get("Content-Type"), body)
+				}
+			case StrangeTruncated:
+				var v any
+				if !strings.HasPrefix(body, `{"id":1,`) || json.Unmarshal(r.body, &v) == nil || r.header.Get("Content-Type") != "application/json" {
+					t.Errorf("not the first half of role 1: %s", body)
+				}
+			}
+			// Another path answers as LogicMonitor does.
+			wantStatus(t, s.do(t, req{path: "/setting/admins/100", cred: adminCred}), http.StatusOK)
+		})
+	}
+
+	// A proxy answers before authentication: no credentials needed.
+	_ = s.Server.SetStrange(Strange{Shape: StrangeEmpty, Path: "/setting/roles/*"})
+	if r, err := s.try(req{path: "/setting/roles/1"}); err != nil || r.status != http.StatusOK || string(r.body) != "{}" {
+		t.Errorf("unauthenticated: %v %d %s", err, r.status, r.body)
+	}
+
+	// The method narrows it; truncated runs the call.
+	_ = s.Server.SetStrange(Strange{Shape: StrangeTruncated, Method: http.MethodPatch, Path: "/setting/roles/*"})
+	wantStatus(t, s.do(t, roles), http.StatusOK)
+	r, err := s.try(req{method: http.MethodPatch, path: "/setting/roles/2", body: `{"description":"cut short"}`, cred: adminCred})
+	if err != nil || r.status != http.StatusOK || json.Valid(r.body) {
+		t.Errorf("PATCH: %v %d %s", err, r.status, r.body)
+	}
+	for _, role := range s.Server.Roles() {
+		if role.ID == 2 && role.Description != "cut short" {
+			t.Errorf("a truncated PATCH did not run: %+v", role)
+		}
+	}
+
+	if err := s.Server.SetStrange(); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, s.do(t, roles), http.StatusOK)
+	if st := s.Server.Stats(); st.Faults[StrangeHTML] != 1 || st.Faults[StrangeEmpty] != 2 || st.Faults[StrangeTruncated] != 2 {
+		t.Errorf("fault counters: %v", st.Faults)
+	}
+	if err := s.Server.SetStrange(Strange{Shape: "xml", Path: "/x"}); err == nil {
+		t.Error("SetStrange took an unknown shape")
+	}
+}
+
+func wantBody(t *testing.T, r resp, ctype, body string) {
+	t.Helper()
+	if r.header.Get("Content-Type") != ctype || string(r.body) != body {
+		t.Errorf("got %s %s, want %s %s", r.header.Get("Content-Type"), r.body, ctype, body)
 	}
 }

@@ -38,6 +38,8 @@ type Options struct {
 	Faults Faults
 	// Seed makes fault injection reproducible; 0 picks a random seed.
 	Seed int64
+	// Strange answers to give on chosen paths (faults.go).
+	Strange []Strange
 	// Log receives one JSON line per request; nil means no log.
 	Log io.Writer
 	// Clock replaces time.Now for LMv1 timestamps, createdOn, lastUsedOn,
@@ -64,7 +66,8 @@ type Server struct {
 type Stats struct {
 	// Requests by HTTP method, every request included.
 	Requests map[string]int
-	// Faults injected, by kind (Fault5xx, Fault429, FaultReset, FaultDrop).
+	// Faults injected, by kind (Fault5xx, Fault429, FaultReset, FaultDrop,
+	// and the shapes of strange answers).
 	Faults map[string]int
 	// RateLimited counts every 429 answered, injected ones included.
 	RateLimited int
@@ -108,6 +111,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if s.clock == nil {
 		s.clock = time.Now
+	}
+	if err := s.SetStrange(opts.Strange...); err != nil {
+		return nil, err
 	}
 	if opts.StatePath != "" {
 		s.persist = &persister{path: opts.StatePath}
@@ -174,6 +180,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			t.Stop()
 			return
 		}
+	}
+	if shape := s.faults.strangeFor(r.Method, resourcePath); shape != "" {
+		entry.Fault = shape
+		s.count(func(st *Stats) { st.Faults[shape]++ })
+		entry.Status = s.answerStrange(w, r, resourcePath, shape, entry)
+		return
 	}
 	if d.fault != "" {
 		entry.Fault = d.fault

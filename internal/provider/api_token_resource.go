@@ -294,9 +294,8 @@ func (r *apiTokenResource) refresh(ctx context.Context, current tftypes.Value) (
 		return current, false, diags
 	}
 	if !found {
-		diags.AddWarning("API token no longer exists",
-			fmt.Sprintf("LogicMonitor has no token %d for user %d any more (it, or its user, was deleted outside Terraform). "+
-				"It is removed from the state; the next plan creates a new one.", tokenID, adminID))
+		diags.Append(goneWarning("API token", fmt.Sprintf("token %d for user %d", tokenID, adminID),
+			"it, or its user, was deleted outside Terraform"))
 		return current, false, diags
 	}
 	attrs.setFromAPI(tok)

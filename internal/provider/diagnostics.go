@@ -8,7 +8,6 @@ import (
 	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
@@ -78,18 +77,4 @@ func parseStateID(typeName string, id types.String, diags *diag.Diagnostics) (in
 		return 0, false
 	}
 	return int32(n), true
-}
-
-// removeGone ends the Read of a user or role that was deleted outside
-// Terraform: a warning naming it (kind, such as "Role", and what, such as
-// `role 7 ("ci")`), and the resource out of the state.
-func removeGone(ctx context.Context, resp *resource.ReadResponse, id int32, kind, what string) {
-	resp.Diagnostics.AddWarning(kind+" no longer exists",
-		fmt.Sprintf("LogicMonitor has no %s any more (it was deleted outside Terraform). "+
-			"It is removed from the state; the next plan creates a new one.", what))
-	resp.State.RemoveResource(ctx)
-	// The framework wants an identity after every Read that did not fail,
-	// even one that removes the resource; a CLI without identity
-	// (Terraform before 1.12) sent none to keep.
-	setIDIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 }

@@ -229,7 +229,7 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	role, err := r.data.client.GetRole(ctx, id)
-	if lm.IsNotFound(err) {
+	if provesGone(err) {
 		removeGone(ctx, resp, id, "Role", fmt.Sprintf("role %d (%q)", id, state.Name.ValueString()))
 		return
 	}

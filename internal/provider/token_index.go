@@ -12,7 +12,10 @@ import (
 // each user's tokens: LogicMonitor has no single-token GET, so one page per
 // 1000 tokens replaces one list call per token. This provider's own writes
 // keep it current, so a read never returns data older than a write the
-// same process made.
+// same process made. A snapshot is only ever a complete listing of one
+// user's tokens (the client errs on anything less), so a token it lacks
+// is absent, and is still confirmed by a filtered call before a Read
+// drops it (gone.go).
 type tokenIndex struct {
 	client *lm.Client
 
@@ -47,8 +50,8 @@ func normType(t string) string {
 	return t
 }
 
-// lookup returns the token with the given id of a user, found=false when the
-// token or the user no longer exists.
+// lookup returns the token with the given id of a user, found=false only
+// with proof (gone.go) that the token or the user no longer exists.
 func (x *tokenIndex) lookup(ctx context.Context, adminID int32, typ string, id int32) (lm.APIToken, bool, error) {
 	set, err := x.load(ctx, tokenSetKey{adminID, normType(typ)})
 	if err != nil {
@@ -65,19 +68,17 @@ func (x *tokenIndex) lookup(ctx context.Context, adminID int32, typ string, id i
 	// Terraform to forget a token, since dropping a live token from state
 	// would orphan it.
 	toks, err := x.client.ListAPITokens(ctx, adminID, lm.ListOptions{Filter: fmt.Sprintf("id:%d", id), Type: normType(typ)})
-	if lm.IsNotFound(err) {
+	if provesGone(err) {
 		return lm.APIToken{}, false, nil
 	}
 	if err != nil {
 		return lm.APIToken{}, false, err
 	}
-	for _, t := range toks {
-		if t.ID == id {
-			x.put(t)
-			return t, true, nil
-		}
+	t, found := findIn(toks, id, func(t lm.APIToken) int32 { return t.ID })
+	if found {
+		x.put(t)
 	}
-	return lm.APIToken{}, false, nil
+	return t, found, nil
 }
 
 func (x *tokenIndex) load(ctx context.Context, key tokenSetKey) (*tokenSet, error) {
@@ -108,7 +109,7 @@ func (x *tokenIndex) fill(ctx context.Context, key tokenSetKey, set *tokenSet) {
 	defer x.mu.Unlock()
 	defer close(set.ready)
 	switch {
-	case lm.IsNotFound(err):
+	case provesGone(err): // the user is gone, and its tokens with it
 		set.gone = true
 	case err != nil:
 		// Let the next caller try again instead of caching a failure.

@@ -144,3 +144,40 @@ func TestTokenIndexUserGone(t *testing.T) {
 		t.Fatalf("found=%v err=%v, want not found and no error", found, err)
 	}
 }
+
+// TestTokenIndexStrangeAnswerIsNoProof: a snapshot or confirmation that
+// is not LogicMonitor's answer is an error, never "the token is gone",
+// and is not kept: once the real API answers again, the token is there.
+func TestTokenIndexStrangeAnswerIsNoProof(t *testing.T) {
+	sim, c := startSim(t)
+	ctx := context.Background()
+	tok, err := c.CreateAPIToken(ctx, 140, lm.CreateAPITokenRequest{Note: "live", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, shape := range lmsim.StrangeShapes {
+		x := newTokenIndex(c)
+		if err := sim.Server.SetStrange(lmsim.Strange{Shape: shape, Path: "/setting/admins/*/apitokens"}); err != nil {
+			t.Fatal(err)
+		}
+		_, found, err := x.lookup(ctx, 140, "", tok.ID)
+		if err == nil || found || !lm.IsMalformed(err) || provesGone(err) {
+			t.Errorf("%s: found=%v err=%v, want a malformed-answer error", shape, found, err)
+		}
+		if err := sim.Server.SetStrange(); err != nil {
+			t.Fatal(err)
+		}
+		if got, found, err := x.lookup(ctx, 140, "", tok.ID); err != nil || !found || got.Note != "live" {
+			t.Errorf("%s, then the real API: found=%v err=%v", shape, found, err)
+		}
+	}
+
+	// Only a complete listing proves absence: a token deleted for real is
+	// reported gone.
+	if err := c.DeleteAPIToken(ctx, 140, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, err := newTokenIndex(c).lookup(ctx, 140, "", tok.ID); err != nil || found {
+		t.Errorf("deleted token: found=%v err=%v", found, err)
+	}
+}

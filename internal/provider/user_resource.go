@@ -322,7 +322,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	a, err := r.data.client.GetAdmin(ctx, id)
-	if lm.IsNotFound(err) {
+	if provesGone(err) {
 		removeGone(ctx, resp, id, "User", fmt.Sprintf("user %d (%q)", id, state.Username.ValueString()))
 		return
 	}

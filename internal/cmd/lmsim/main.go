@@ -39,6 +39,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	state := fs.String("state", "", "JSON `file` that keeps the account across restarts; loaded instead of --fixture when it exists")
 	rateLimit := fs.String("rate-limit", "", "per-method limits such as `GET=40/5s,POST=10/5s`, or off (default: GET 500, POST 200, PUT 200, PATCH 250, DELETE 300 per minute)")
 	faults := fs.String("faults", "", "faults to inject, e.g. `5xx=0.1,429=0.05,reset=0.02,drop=0.02,latency=5ms-50ms`")
+	strange := fs.String("strange", "", "answer with a strange shape (envelope, empty, null-items, html, truncated) on chosen paths, e.g. `html=/setting/roles/*,envelope=GET:/setting/admins/*/apitokens`")
 	seed := fs.Int64("seed", 0, "seed for fault injection; 0 picks a random one")
 	logPath := fs.String("log", "", "`file` to append the JSON request log to (default: stderr)")
 	fs.Usage = func() {
@@ -65,6 +66,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if opts.Faults, err = lmsim.ParseFaults(*faults); err != nil {
 		return usageErr("--faults: %v", err)
+	}
+	if opts.Strange, err = lmsim.ParseStrange(*strange); err != nil {
+		return usageErr("--strange: %v", err)
 	}
 	if *fixture != "" {
 		if opts.Fixture, err = lmsim.LoadFixture(*fixture); err != nil {

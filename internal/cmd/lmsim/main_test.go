@@ -125,12 +125,14 @@ func TestCommandServesAndStopsOnSIGTERM(t *testing.T) {
 
 func TestCommandFlagErrors(t *testing.T) {
 	cases := map[string][]string{
-		"unknown flag":     {"--bogus"},
-		"bad rate limit":   {"--rate-limit", "GET=fast"},
-		"bad faults":       {"--faults", "5xx=2"},
-		"missing fixture":  {"--fixture", "/nonexistent/fixture.json"},
-		"extra argument":   {"serve"},
-		"seed not integer": {"--seed", "x"},
+		"unknown flag":      {"--bogus"},
+		"bad rate limit":    {"--rate-limit", "GET=fast"},
+		"bad faults":        {"--faults", "5xx=2"},
+		"bad strange shape": {"--strange", "xml=/setting/roles/*"},
+		"bad strange path":  {"--strange", "html=setting/roles"},
+		"missing fixture":   {"--fixture", "/nonexistent/fixture.json"},
+		"extra argument":    {"serve"},
+		"seed not integer":  {"--seed", "x"},
 	}
 	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {
