@@ -15,6 +15,9 @@
 #                   count of inputs (10000x), as go test -fuzztime (default 1m)
 #   FUZZ_PARALLEL   fuzzing processes per target, go test -parallel
 #                   (default GOMAXPROCS)
+#   FUZZ_MINIMIZE_TIME
+#                   go test -fuzzminimizetime (default 5s: the default 60s
+#                   stalls a short run on every new interesting input)
 #
 # A failing target does not stop the others. For each failure the script
 # prints the file where Go saved the failing input (testdata/fuzz/<FuzzName>/
@@ -98,7 +101,7 @@ for t in "${targets[@]}"; do
   echo "=== fuzz $name ($rel) for $fuzztime"
   start=$SECONDS
   set +e
-  go test "$pkg" -run '^$' -fuzz "^$name\$" -fuzztime "$fuzztime" "${parallel[@]}" 2>&1 | tee "$log"
+  go test "$pkg" -run '^$' -fuzz "^$name\$" -fuzztime "$fuzztime" -fuzzminimizetime "${FUZZ_MINIMIZE_TIME:-5s}" "${parallel[@]}" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   set -e
   if [ "$rc" -eq 0 ]; then
