@@ -143,10 +143,15 @@ func TestDemoCLIOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A cache holding a built Terraform 1.8.5 and an older build of 1.16.4
-	// that does not run.
+	// that does not run; and one that also holds the release of 1.16.4.
 	cache := bin("cache")
 	cached := fakeCLI(t, filepath.Join(cache, "terraform-1.8.5"), "terraform", "Terraform v1.8.5")
 	fakeCLI(t, filepath.Join(cache, "terraform-1.16.4"), "terraform", "")
+	fullCache := bin("fullcache")
+	fakeCLI(t, filepath.Join(fullCache, "terraform-1.8.5"), "terraform", "Terraform v1.8.5")
+	fakeCLI(t, filepath.Join(fullCache, "terraform-1.16.4"), "terraform", "Terraform v1.16.4")
+	fakeCLI(t, filepath.Join(fullCache, "tofu-1.12.6"), "tofu", "OpenTofu v1.12.6")
+	release := fakeCLI(t, filepath.Join(fullCache, "terraform-1.16.4-release"), "terraform", "Terraform v1.16.4")
 	emptyCache := bin("nocache")
 
 	for _, tc := range []struct {
@@ -190,6 +195,14 @@ func TestDemoCLIOrder(t *testing.T) {
 		{
 			name: "the cache when PATH has none", path: empty, env: map[string]string{"LM_CLI_DIR": cache},
 			want: cached, wantLine: "using Terraform 1.8.5 from the project's cache (" + cached + "); no terraform or tofu on PATH",
+		},
+		{
+			name: "the release an earlier run installed comes first in the cache", path: empty, env: map[string]string{"LM_CLI_DIR": fullCache},
+			want: release, wantLine: "using Terraform 1.16.4 from the project's cache (" + release + "); no terraform or tofu on PATH",
+		},
+		{
+			name: "PATH comes before the cache", path: bin("tf111"), env: map[string]string{"LM_CLI_DIR": fullCache},
+			want: tf111, wantLine: "using Terraform 1.11.4 from PATH (" + tf111 + ")",
 		},
 		{
 			name: "Terraform 2 is not assumed to work", path: bin("tf2"), env: map[string]string{"LM_CLI_DIR": cache},
@@ -254,7 +267,7 @@ func TestDemoCLIExplicitChoiceErrors(t *testing.T) {
 // cache, and a release site that refuses connections, hangs, or has no such
 // release, democli.sh says first that it will install or else build,
 // gives up on the site within its probe timeout, and says it builds exactly
-// one CLI, Terraform 1.8.5, with how long that takes.
+// one CLI, Terraform 1.16.4, with how long that takes.
 func TestDemoCLIFallsThroughToOneBuild(t *testing.T) {
 	tools := toolsDir(t)
 	path := t.TempDir()
@@ -288,21 +301,21 @@ func TestDemoCLIFallsThroughToOneBuild(t *testing.T) {
 			if r.err != nil {
 				t.Fatalf("%v; stderr:\n%s", r.err, r.stderr)
 			}
-			if r.stdout != "dry-run: scripts/clis.sh --only terraform\n" {
+			if r.stdout != "dry-run: scripts/clis.sh --only terraform-current\n" {
 				t.Errorf("stdout %q, want the dry run of one build", r.stdout)
 			}
 			lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
 			if len(lines) != 2 {
 				t.Fatalf("stderr has %d lines, want 2:\n%s", len(lines), r.stderr)
 			}
-			want0 := "terraform on PATH is Terraform 1.5.7, older than the provider supports (Terraform 1.8 and later), and none in " + cache +
-				" yet: installing Terraform 1.16.4 from " + tc.url + " with hashicorp/hc-install"
-			if !strings.HasPrefix(lines[0], want0) || !strings.HasSuffix(lines[0], "else building Terraform 1.8.5 from source (about 4 minutes)") {
+			want0 := "terraform on PATH is Terraform 1.5.7, older than the provider supports (Terraform 1.8 and later), none in " + cache +
+				": installing Terraform 1.16.4 from " + tc.url + " (hashicorp/hc-install, signature checked;"
+			if !strings.HasPrefix(lines[0], want0) || !strings.Contains(lines[0], "else building it from source (4 to 5 minutes)") {
 				t.Errorf("first line:\n%s\nwant it to start with:\n%s\nand end with the build it falls back to", lines[0], want0)
 			}
 			if !strings.HasPrefix(lines[1], "Terraform 1.16.4 could not be installed (release site unavailable: ") ||
 				!strings.Contains(lines[1], tc.reason) ||
-				!strings.HasSuffix(lines[1], "building Terraform 1.8.5 from the Go module proxy instead, once, into "+cache+" (about 4 minutes on 2 cores)...") {
+				!strings.HasSuffix(lines[1], "): building it from the Go module proxy instead, once, into "+cache+" (4 to 5 minutes on 2 cores)...") {
 				t.Errorf("second line:\n%s\nwant the reason (%s) and the one build", lines[1], tc.reason)
 			}
 			// Building the installer is cached by now; the probe gives up
