@@ -42,7 +42,7 @@ func toolsDir(t *testing.T) string {
 	}
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Fatalf("go: %v", err)
 	}
 	path := os.Getenv("PATH")
 	if strings.Contains(path+goBin, "'") {
@@ -114,11 +114,6 @@ func runDemoCLI(t *testing.T, tools, pathDir string, env map[string]string) demo
 	start := time.Now()
 	err := cmd.Run()
 	return demoCLIRun{stdout.String(), stderr.String(), err, time.Since(start)}
-}
-
-func firstLine(s string) string {
-	first, _, _ := strings.Cut(s, "\n")
-	return first
 }
 
 // TestDemoCLIOrder: LM_DEMO_CLI, then terraform and tofu on PATH, then the

@@ -111,7 +111,7 @@ func install(ctx context.Context, opts options) (string, error) {
 	if err := probe(ctx, base, opts.Version, opts.ProbeTimeout); err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(filepath.Dir(opts.Dir), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(opts.Dir), 0o750); err != nil {
 		return "", err
 	}
 	tmp, err := os.MkdirTemp(filepath.Dir(opts.Dir), "."+filepath.Base(opts.Dir)+".tmp-")
@@ -137,7 +137,7 @@ func install(ctx context.Context, opts options) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("install of Terraform %s from %s: %w", opts.Version, base, err)
 	}
-	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+	if err := os.MkdirAll(opts.Dir, 0o750); err != nil {
 		return "", err
 	}
 	dst := filepath.Join(opts.Dir, product.Terraform.BinaryName())
@@ -163,7 +163,7 @@ func probe(ctx context.Context, base string, v *version.Version, timeout time.Du
 		if errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("%w: no answer from %s within %s", errUnavailable, u, timeout)
 		}
-		return fmt.Errorf("%w: %v", errUnavailable, err)
+		return fmt.Errorf("%w: %w", errUnavailable, err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
