@@ -5,14 +5,15 @@
 # this project is developed and tested on, so the CLIs are compiled from
 # source; each build takes a few minutes on 2 cores.
 #
-# usage: scripts/clis.sh [--no-build]
+# usage: scripts/clis.sh [--no-build] [--only terraform|terraform-current|tofu]
 #
 # Prints, on stdout, one line per CLI, ready for eval:
 #   TERRAFORM=/path/to/terraform          (1.8.5)
 #   TERRAFORM_CURRENT=/path/to/terraform  (1.16.4)
 #   TOFU=/path/to/tofu
 # Progress goes to stderr. With --no-build it only reports the CLIs already
-# built and exits 1 when one is missing.
+# built and exits 1 when one is missing. With --only it builds (or reports)
+# just that one, as `make demo` does when it has no other CLI.
 #
 # Environment: TERRAFORM_VERSION (1.8.5), TERRAFORM_CURRENT_VERSION (1.16.4),
 # TOFU_VERSION (1.12.6), LM_CLI_DIR (default
@@ -37,18 +38,48 @@ tf_dir="$CLI_DIR/terraform-$TERRAFORM_VERSION"
 tfc_dir="$CLI_DIR/terraform-$TERRAFORM_CURRENT_VERSION"
 tofu_dir="$CLI_DIR/tofu-$TOFU_VERSION"
 
-if [ "${1:-}" = --no-build ]; then
-  status=0
-  if [ -x "$tf_dir/terraform" ]; then echo "TERRAFORM=$tf_dir/terraform"; else status=1; fi
-  if [ -x "$tfc_dir/terraform" ]; then echo "TERRAFORM_CURRENT=$tfc_dir/terraform"; else status=1; fi
-  if [ -x "$tofu_dir/tofu" ]; then echo "TOFU=$tofu_dir/tofu"; else status=1; fi
-  exit "$status"
-elif [ $# -gt 0 ]; then
-  echo "usage: $0 [--no-build]" >&2
+usage() {
+  echo "usage: $0 [--no-build] [--only terraform|terraform-current|tofu]" >&2
   exit 2
+}
+no_build=0 want_tf=1 want_tfc=1 want_tofu=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+  --no-build) no_build=1 ;;
+  --only)
+    [ $# -ge 2 ] || usage
+    want_tf=0 want_tfc=0 want_tofu=0
+    case "$2" in
+    terraform) want_tf=1 ;;
+    terraform-current) want_tfc=1 ;;
+    tofu) want_tofu=1 ;;
+    *) usage ;;
+    esac
+    shift
+    ;;
+  *) usage ;;
+  esac
+  shift
+done
+
+if [ "$no_build" = 1 ]; then
+  status=0
+  if [ "$want_tf" = 1 ]; then
+    if [ -x "$tf_dir/terraform" ]; then echo "TERRAFORM=$tf_dir/terraform"; else status=1; fi
+  fi
+  if [ "$want_tfc" = 1 ]; then
+    if [ -x "$tfc_dir/terraform" ]; then echo "TERRAFORM_CURRENT=$tfc_dir/terraform"; else status=1; fi
+  fi
+  if [ "$want_tofu" = 1 ]; then
+    if [ -x "$tofu_dir/tofu" ]; then echo "TOFU=$tofu_dir/tofu"; else status=1; fi
+  fi
+  exit "$status"
 fi
 
-mkdir -p "$tf_dir" "$tfc_dir" "$tofu_dir"
+[ "$want_tf" = 1 ] && mkdir -p "$tf_dir"
+[ "$want_tfc" = 1 ] && mkdir -p "$tfc_dir"
+[ "$want_tofu" = 1 ] && mkdir -p "$tofu_dir"
+mkdir -p "$CLI_DIR"
 cd "$CLI_DIR"
 
 # The builds must not pick up the caller's module, workspace or flags.
@@ -68,17 +99,19 @@ version() {
   echo "${out%%$'\n'*}"
 }
 
-# needed CLI VERSION: true when CLI must be (re)built: missing, or an earlier
-# build of this script without the release flag, which reports "X.Y.Z-dev"
-# (a prerelease, which version checks in tests would put below X.Y.Z).
+# needed WANT CLI VERSION: true when CLI is wanted (WANT=1) and must be
+# (re)built: missing, or an earlier build of this script without the release
+# flag, which reports "X.Y.Z-dev" (a prerelease, which version checks in
+# tests would put below X.Y.Z).
 needed() {
-  [ -x "$1" ] || return 0
-  [ "$(version "$1" 2>/dev/null || true)" != "${2}" ]
+  [ "$1" = 1 ] || return 1
+  [ -x "$2" ] || return 0
+  [ "$(version "$2" 2>/dev/null || true)" != "${3}" ]
 }
 
-if needed "$tf_dir/terraform" "Terraform v$TERRAFORM_VERSION" ||
-  needed "$tfc_dir/terraform" "Terraform v$TERRAFORM_CURRENT_VERSION" ||
-  needed "$tofu_dir/tofu" "OpenTofu v$TOFU_VERSION"; then
+if needed "$want_tf" "$tf_dir/terraform" "Terraform v$TERRAFORM_VERSION" ||
+  needed "$want_tfc" "$tfc_dir/terraform" "Terraform v$TERRAFORM_CURRENT_VERSION" ||
+  needed "$want_tofu" "$tofu_dir/tofu" "OpenTofu v$TOFU_VERSION"; then
   exec 9>"$CLI_DIR/.lock"
   if ! flock -n 9; then
     echo "waiting for another scripts/clis.sh to finish building ($CLI_DIR/.lock)" >&2
@@ -101,7 +134,7 @@ check() {
 tf_ldflags="-s -w -X github.com/hashicorp/terraform/version.dev=no"
 tofu_ldflags="-s -w -X github.com/opentofu/opentofu/version.dev=no"
 
-if needed "$tf_dir/terraform" "Terraform v$TERRAFORM_VERSION"; then
+if needed "$want_tf" "$tf_dir/terraform" "Terraform v$TERRAFORM_VERSION"; then
   echo "building terraform $TERRAFORM_VERSION into $tf_dir (once; a few minutes)" >&2
   start=$SECONDS
   rm -rf "$tf_dir.tmp"
@@ -112,7 +145,7 @@ if needed "$tf_dir/terraform" "Terraform v$TERRAFORM_VERSION"; then
   echo "terraform $TERRAFORM_VERSION built in $((SECONDS - start))s" >&2
 fi
 
-if needed "$tfc_dir/terraform" "Terraform v$TERRAFORM_CURRENT_VERSION"; then
+if needed "$want_tfc" "$tfc_dir/terraform" "Terraform v$TERRAFORM_CURRENT_VERSION"; then
   echo "building terraform $TERRAFORM_CURRENT_VERSION into $tfc_dir (once; a few minutes)" >&2
   start=$SECONDS
   go mod download "github.com/hashicorp/terraform@v$TERRAFORM_CURRENT_VERSION"
@@ -143,7 +176,7 @@ if needed "$tfc_dir/terraform" "Terraform v$TERRAFORM_CURRENT_VERSION"; then
   echo "terraform $TERRAFORM_CURRENT_VERSION built in $((SECONDS - start))s" >&2
 fi
 
-if needed "$tofu_dir/tofu" "OpenTofu v$TOFU_VERSION"; then
+if needed "$want_tofu" "$tofu_dir/tofu" "OpenTofu v$TOFU_VERSION"; then
   echo "building tofu $TOFU_VERSION into $tofu_dir (once; a few minutes)" >&2
   start=$SECONDS
   go mod download "github.com/opentofu/opentofu@v$TOFU_VERSION"
@@ -155,6 +188,6 @@ if needed "$tofu_dir/tofu" "OpenTofu v$TOFU_VERSION"; then
   echo "tofu $TOFU_VERSION built in $((SECONDS - start))s" >&2
 fi
 
-echo "TERRAFORM=$tf_dir/terraform"
-echo "TERRAFORM_CURRENT=$tfc_dir/terraform"
-echo "TOFU=$tofu_dir/tofu"
+[ "$want_tf" = 0 ] || echo "TERRAFORM=$tf_dir/terraform"
+[ "$want_tfc" = 0 ] || echo "TERRAFORM_CURRENT=$tfc_dir/terraform"
+[ "$want_tofu" = 0 ] || echo "TOFU=$tofu_dir/tofu"

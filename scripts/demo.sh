@@ -2,6 +2,10 @@
 # make demo: a pipeline's LogicMonitor identity as code, told as a story
 # against the bundled LogicMonitor simulator:
 #
+#   0. pick the CLI (scripts/democli.sh: LM_DEMO_CLI, else a supported
+#      terraform or tofu on PATH, else one in the project's cache, else a
+#      release Terraform from releases.hashicorp.com, else one built from
+#      source) and say which and why, on the demo's first line;
 #   1. build the provider and the simulator into a temp dir;
 #   2. start the simulator on a free loopback port with its default fixture;
 #   3. init: the CLI installs the provider just built from a local mirror
@@ -13,11 +17,12 @@
 #      the simulator logged them, and a one-line summary.
 #
 # Every command shown is expected to succeed; the demo stops at the first
-# that does not.
+# that does not. Build and download output goes to build.log in the temp
+# dir, shown only when a build fails.
 #
 # Environment:
-#   LM_DEMO_CLI   CLI to use: a path or a name on PATH (default: the current
-#                 Terraform (1.16.4) that scripts/clis.sh builds into the cache)
+#   LM_DEMO_CLI   CLI to use: a path or a name on PATH; it must be a
+#                 supported version (default: see scripts/democli.sh)
 #   LM_DEMO_KEEP  1: keep the temp dir (state, logs, work dir) for a look
 set -euo pipefail
 
@@ -60,32 +65,31 @@ fail() {
 }
 
 start=$SECONDS
+log="$tmp/build.log"
 
-# --- CLI ---------------------------------------------------------------------
-if [ -n "${LM_DEMO_CLI:-}" ]; then
-  cli="$(command -v "$LM_DEMO_CLI" || true)"
-  [ -n "$cli" ] && [ -x "$cli" ] || fail "LM_DEMO_CLI=$LM_DEMO_CLI is not an executable"
-else
-  cli="$(lm_terraform)" || fail "could not find or build Terraform 1.16.4 (scripts/clis.sh)"
-fi
+# show_log: the build output, without the module downloads.
+show_log() { grep -v '^go: downloading ' "$log" >&2 || true; }
+
+# --- 0. CLI: the first line says which and why ---------------------------------
+cli="$(LM_DEMO_LOG="$log" "$LM_SCRIPTS_DIR/democli.sh")" || fail "no CLI to run the demo with"
 
 # --- 1. build ------------------------------------------------------------------
-step "build the provider and the simulator"
+step "build the provider and the simulator (up to a minute with an empty Go cache, seconds after)"
 # The CLI installs the provider from a local mirror, which needs a version.
 provider_version=0.0.1
+build_start=$SECONDS
+# One go build for both, so that their packages compile in parallel.
+go build -ldflags "-X main.version=$provider_version-demo" -o "$tmp/bin/" . ./internal/cmd/lmsim >>"$log" 2>&1 || {
+  show_log
+  fail "go build of the provider and the simulator"
+}
+platform="$(go env GOOS)_$(go env GOARCH)"
 for host in registry.terraform.io registry.opentofu.org; do
-  dir="$tmp/mirror/$host/lmtf/lm/$provider_version/$(go env GOOS)_$(go env GOARCH)"
+  dir="$tmp/mirror/$host/lmtf/lm/$provider_version/$platform"
   mkdir -p "$dir"
-  if [ -z "${built:-}" ]; then
-    go build -ldflags "-X main.version=$provider_version-demo" -o "$dir/terraform-provider-lm_v$provider_version" . ||
-      fail "go build of the provider"
-    built="$dir/terraform-provider-lm_v$provider_version"
-  else
-    cp "$built" "$dir/"
-  fi
+  cp "$tmp/bin/terraform-provider-lm" "$dir/terraform-provider-lm_v$provider_version"
 done
-go build -o "$tmp/lmsim" ./internal/cmd/lmsim || fail "go build of the simulator"
-echo "provider lmtf/lm $provider_version and lmsim built in $tmp"
+echo "provider lmtf/lm $provider_version and lmsim built in $((SECONDS - build_start))s"
 
 cat >"$tmp/cli.tfrc" <<EOF
 provider_installation {
@@ -99,12 +103,11 @@ export TF_CLI_CONFIG_FILE="$tmp/cli.tfrc"
 export CHECKPOINT_DISABLE=1
 export TF_IN_AUTOMATION=1
 version="$(lm_cli_version "$cli" "$TF_CLI_CONFIG_FILE")" || fail "$cli version"
-echo "CLI: $version ($cli)"
 
 # --- 2. simulator --------------------------------------------------------------
 step "start the LogicMonitor simulator (default fixture: an administrator API user \"terraform\")"
 started=0
-lm_start_lmsim "$tmp/lmsim" "$tmp/lmsim.out" --log "$tmp/lmsim.log" && started=1
+lm_start_lmsim "$tmp/bin/lmsim" "$tmp/lmsim.out" --log "$tmp/lmsim.log" && started=1
 sim_pid=$LM_SIM_PID # set either way, so that cleanup stops it
 [ "$started" = 1 ] || fail "the simulator did not start"
 url=$LM_SIM_URL
