@@ -274,7 +274,7 @@ func ctxError(ctx context.Context, cl *call) error {
 func (c *Client) do(ctx context.Context, cl *call) (err error) {
 	ctx, cancel := c.bound(ctx)
 	defer cancel()
-	defer func() { err = stopped(cl, err) }()
+	defer func() { err = finish(cl, err) }()
 	if cl.in != nil {
 		b, err := encodeJSON(cl.in)
 		if err != nil {

@@ -327,3 +327,48 @@ func TestCreateCancelledBetweenAttemptsLeavesNoToken(t *testing.T) {
 		t.Errorf("tokens left after the cancelled create: %+v", left)
 	}
 }
+
+// TestOutcomeUnknown: only a failure after which the server may have acted
+// is IsOutcomeUnknown; a definite refusal or a request that never left is
+// not.
+func TestOutcomeUnknown(t *testing.T) {
+	tests := []struct {
+		name   string
+		answer func(t *testing.T, w http.ResponseWriter)
+		want   bool
+	}{
+		{"401", func(_ *testing.T, w http.ResponseWriter) { writeLMError(w, http.StatusUnauthorized, "Authentication failed") }, false},
+		{"400", func(_ *testing.T, w http.ResponseWriter) { writeLMError(w, http.StatusBadRequest, "The role name <x> is already used") }, false},
+		{"403", func(_ *testing.T, w http.ResponseWriter) { writeLMError(w, http.StatusForbidden, "Forbidden") }, false},
+		{"502", func(_ *testing.T, w http.ResponseWriter) { writeLMError(w, http.StatusBadGateway, "Bad Gateway") }, true},
+		{"answer lost", func(t *testing.T, w http.ResponseWriter) { hijackClose(t, w) }, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeLM(t)
+			f.setHook(func(w http.ResponseWriter, r *http.Request, _ string, _ []byte, _ int) bool {
+				if r.Method == http.MethodPost {
+					tc.answer(t, w)
+					return true
+				}
+				return false
+			})
+			c := f.client(t, nil)
+			_, err := c.CreateRole(context.Background(), RoleWrite{Name: "x"})
+			var e *Error
+			if err == nil || !errors.As(err, &e) {
+				t.Fatalf("err = %v, want an *Error", err)
+			}
+			if got := IsOutcomeUnknown(err); got != tc.want {
+				t.Errorf("IsOutcomeUnknown(%v) = %v, want %v", err, got, tc.want)
+			}
+		})
+	}
+	c, err := New(Config{BaseURL: "http://" + closedPort(t) + "/santaba/rest", AccessID: testAccessID, AccessKey: testAccessKey, ConnectTimeout: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateRole(context.Background(), RoleWrite{Name: "x"}); err == nil || IsOutcomeUnknown(err) {
+		t.Errorf("a POST that never connected: err = %v, IsOutcomeUnknown = true", err)
+	}
+}
