@@ -337,8 +337,12 @@ func TestOutcomeUnknown(t *testing.T) {
 		answer func(t *testing.T, w http.ResponseWriter)
 		want   bool
 	}{
-		{"401", func(_ *testing.T, w http.ResponseWriter) { writeLMError(w, http.StatusUnauthorized, "Authentication failed") }, false},
-		{"400", func(_ *testing.T, w http.ResponseWriter) { writeLMError(w, http.StatusBadRequest, "The role name <x> is already used") }, false},
+		{"401", func(_ *testing.T, w http.ResponseWriter) {
+			writeLMError(w, http.StatusUnauthorized, "Authentication failed")
+		}, false},
+		{"400", func(_ *testing.T, w http.ResponseWriter) {
+			writeLMError(w, http.StatusBadRequest, "The role name <x> is already used")
+		}, false},
 		{"403", func(_ *testing.T, w http.ResponseWriter) { writeLMError(w, http.StatusForbidden, "Forbidden") }, false},
 		{"502", func(_ *testing.T, w http.ResponseWriter) { writeLMError(w, http.StatusBadGateway, "Bad Gateway") }, true},
 		{"answer lost", func(t *testing.T, w http.ResponseWriter) { hijackClose(t, w) }, true},
