@@ -105,7 +105,7 @@ func (c *Client) transportError(cl *call, cause error) *Error {
 	case reachNotFound:
 		var dns *net.DNSError
 		errors.As(cause, &dns)
-		msg = c.redact(c.reach.notFoundMessage(dns), cl)
+		msg = c.reach.notFoundMessage(dns) // names and settings only: nothing to redact
 		cause = &reachError{kind: reachNotFound, err: cause}
 	case reachNoAnswer:
 		msg += c.reach.withHint()

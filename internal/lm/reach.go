@@ -57,24 +57,25 @@ func (r *reach) hostNotFound(err error) (*net.DNSError, bool) {
 	return dns, !r.answered
 }
 
-// spent records a failed attempt (no answer) and reports why retrying must
-// stop, "" when it may go on: wait more would take the client past its
-// connect budget, counted from its first failed attempt, while its host
-// has never answered.
-func (r *reach) spent(now time.Time, wait time.Duration) string {
+// spent records a failed attempt (no answer) and returns how long to wait
+// before the next one, or why retrying must stop: while the host has
+// never answered, the client's attempts keep within its connect budget,
+// counted from its first failed attempt; the last wait is shortened to end
+// with the budget, so that the last attempt comes at its end.
+func (r *reach) spent(now time.Time, wait time.Duration) (time.Duration, string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.answered {
-		return ""
+		return wait, ""
 	}
 	if r.firstMiss.IsZero() {
 		r.firstMiss = now
 	}
-	if now.Add(wait).Sub(r.firstMiss) < r.budget {
-		return ""
+	left := r.firstMiss.Add(r.budget).Sub(now)
+	if left <= 0 {
+		return 0, fmt.Sprintf("%s has not answered once, and the connect timeout is %s", r.addr, r.budget)
 	}
-	return fmt.Sprintf("%s has not answered once since the first attempt %s ago, and the connect timeout is %s",
-		r.addr, seconds(now.Sub(r.firstMiss)), r.budget)
+	return min(wait, left), ""
 }
 
 // IsHostNotFound reports whether err is a call that failed because the
@@ -214,7 +215,7 @@ func IsOutcomeUnknown(err error) bool {
 // notFoundMessage says that the host does not exist, then where its name
 // came from.
 func (r *reach) notFoundMessage(dns *net.DNSError) string {
-	return fmt.Sprintf("the host %s does not exist (the resolver answered %q): no LogicMonitor portal has that name", r.host, dns.Err) + r.withHint()
+	return fmt.Sprintf("the host %s does not exist (the resolver answered %q)", r.host, dns.Err) + r.withHint()
 }
 
 func (r *reach) withHint() string {
@@ -223,3 +224,12 @@ func (r *reach) withHint() string {
 	}
 	return ". " + r.hint
 }
+
+// alsoIs returns err, matching target too (errors.Is, errors.As), without
+// target's text.
+func alsoIs(err, target error) error { return &also{err, target} }
+
+type also struct{ err, target error }
+
+func (e *also) Error() string   { return e.err.Error() }
+func (e *also) Unwrap() []error { return []error{e.err, e.target} }

@@ -140,8 +140,8 @@ func (c *Client) CreateAPIToken(ctx context.Context, adminID int32, req CreateAP
 		})
 		if serr := sleep(ctx, wait); serr != nil {
 			// The last real failure, not a bare "context canceled".
-			return nil, fmt.Errorf("lm: creating a token for admin %d: stopped (%w) after %d attempts whose outcome was unknown "+
-				"and whose stray tokens were looked for and deleted (%d found); the last: %w", adminID, serr, try, n, err)
+			return nil, alsoIs(fmt.Errorf("lm: creating a token for admin %d: cancelled after %d attempts whose outcome was unknown "+
+				"(their stray tokens were looked for and deleted: %d found); the last: %w", adminID, try, n, err), serr)
 		}
 	}
 

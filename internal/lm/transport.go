@@ -93,7 +93,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, err
 		}
 		if err != nil {
-			if why := c.reach.spent(time.Now(), wait); why != "" {
+			var why string
+			if wait, why = c.reach.spent(time.Now(), wait); why != "" {
 				cl.exhausted = why
 				cl.reach = reachNoAnswer
 				return resp, err
