@@ -73,7 +73,8 @@ func (r *roleResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 		MarkdownDescription: "A LogicMonitor role (`/setting/roles`): a named set of privileges that users hold. " +
 			"Give a service account's user a role with only the privileges it needs. Every attribute but `id` and " +
 			"`associated_user_count` is updated in place (PATCH). LogicMonitor refuses to delete a role that users " +
-			"still hold: destroy or change those users first (Terraform does so by itself when they are in the same configuration).",
+			"still hold: destroy or change those users first (Terraform does so by itself when they are in the same configuration). " +
+			"Failed requests are retried until the operation's limit in the `timeouts` block (default 20 minutes each).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The role's numeric id, as a string; use it in `lm_user.roles` (as a number).",

@@ -76,7 +76,8 @@ func (r *userResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 			"API-only service user (`api_only = true`, the default) that holds a least-privilege `lm_role` and owns the " +
 			"`lm_api_token`s of a pipeline. Every attribute is updated in place (PATCH). Destroying the user deletes it, and " +
 			"LogicMonitor deletes its API tokens with it: `lm_api_token` resources of that user then leave the state with a warning. " +
-			"Deleting the user whose token the provider itself authenticates with is refused unless the provider sets `allow_self_revoke`.",
+			"Deleting the user whose token the provider itself authenticates with is refused unless the provider sets `allow_self_revoke`. " +
+			"Failed requests are retried until the operation's limit in the `timeouts` block (default 20 minutes each).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The user's numeric id, as a string; use it as `lm_api_token.admin_id` (a number).",
