@@ -30,7 +30,7 @@ resource "lm_role" "test" {
 
   timeouts {
     create = "1m"
-    read   = "3s"
+    read   = "10s"
     update = "1m"
     delete = "1m"
   }
@@ -42,7 +42,7 @@ resource "lm_user" "test" {
   roles    = [lm_role.test.id]
 
   timeouts {
-    read = "3s"
+    read = "10s"
   }
 }
 `, name)
@@ -54,8 +54,8 @@ resource "lm_user" "test" {
 			{
 				Config: cfg,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("lm_role.test", tfjsonpath.New("timeouts").AtMapKey("read"), knownvalue.StringExact("3s")),
-					statecheck.ExpectKnownValue("lm_user.test", tfjsonpath.New("timeouts").AtMapKey("read"), knownvalue.StringExact("3s")),
+					statecheck.ExpectKnownValue("lm_role.test", tfjsonpath.New("timeouts").AtMapKey("read"), knownvalue.StringExact("10s")),
+					statecheck.ExpectKnownValue("lm_user.test", tfjsonpath.New("timeouts").AtMapKey("read"), knownvalue.StringExact("10s")),
 					statecheck.ExpectKnownValue("lm_user.test", tfjsonpath.New("timeouts").AtMapKey("create"), knownvalue.Null()),
 				},
 			},
@@ -63,6 +63,9 @@ resource "lm_user" "test" {
 				PreConfig: func() {
 					e.Sim.Server.SetFaults(lmsim.Faults{Err5xx: 1})
 					started = time.Now()
+					// Should this step fail, the harness destroys at
+					// once, and the faults must be gone by then.
+					time.AfterFunc(50*time.Second, func() { e.Sim.Server.SetFaults(lmsim.Faults{}) })
 				},
 				Config:   cfg,
 				PlanOnly: true,
@@ -71,8 +74,8 @@ resource "lm_user" "test" {
 			},
 			{
 				PreConfig: func() {
-					if d := time.Since(started); d > 40*time.Second {
-						t.Errorf("the failing refresh took %s with read timeouts of 3s", d)
+					if d := time.Since(started); d > 60*time.Second {
+						t.Errorf("the failing refresh took %s with read timeouts of 10s", d)
 					}
 					e.Sim.Server.SetFaults(lmsim.Faults{})
 				},
