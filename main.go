@@ -6,7 +6,6 @@ import (
 	"context"
 	"flag"
 	"log"
-	"time"
 
 	"github.com/lmtf/terraform-provider-lm/internal/provider"
 	"github.com/lmtf/terraform-provider-lm/internal/serve"
@@ -21,18 +20,19 @@ func main() {
 	flag.Parse()
 
 	// serve.Serve is providerserver.Serve with request contexts that do not
-	// outlive their RPC and, when the CLI would discard it, no SDK log.
-	err := serve.Serve("registry.terraform.io/lmtf/lm", provider.New(version), debug)
-	// The CLI has shut the provider down: delete ephemeral tokens whose
-	// Close it skipped. go-plugin kills the process 2 s after asking it to
-	// stop, so the clean-up gets a little less than that.
-	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
-	n, cerr := provider.CloseEphemeralLeftovers(ctx)
-	cancel()
-	if n > 0 || cerr != nil {
-		log.Printf("[WARN] deleted %d ephemeral API token(s) that the CLI did not close; errors: %v", n, cerr)
-	}
+	// outlive their RPC, no SDK log when the CLI would discard it, and
+	// care for SIGTERM and a CLI that died.
+	err := serve.Serve("registry.terraform.io/lmtf/lm", provider.New(version), debug, closeLeftovers)
 	if err != nil {
 		log.Fatal(err)
+	}
+}
+
+// closeLeftovers deletes the ephemeral tokens whose Close the CLI skipped,
+// once the CLI has shut the provider down (or died).
+func closeLeftovers(ctx context.Context) {
+	n, err := provider.CloseEphemeralLeftovers(ctx)
+	if n > 0 || err != nil {
+		log.Printf("[WARN] deleted %d ephemeral API token(s) that the CLI did not close; errors: %v", n, err)
 	}
 }

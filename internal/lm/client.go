@@ -48,6 +48,15 @@ type Config struct {
 	HTTPClient     *http.Client  // optional; its Transport is used as the base round tripper
 	Logger         Logger        // optional; nil means no logging
 	Clock          clock.Clock   // optional; LMv1 timestamps; nil means clock.Real{}
+
+	// ConnectTimeout bounds the retries while the base URL's host has not
+	// answered once (refused, unreachable, silent): counted from the
+	// client's first failed attempt, for all its calls; 0 means 30s.
+	ConnectTimeout time.Duration
+	// ReachHint is appended to the errors that say the base URL's host
+	// does not exist or never answered: where the URL came from and what
+	// to check (the provider names its settings there).
+	ReachHint string
 }
 
 // BaseURL builds a portal's REST base URL. US GovCloud portals use the
@@ -78,6 +87,7 @@ type Client struct {
 	clock      clock.Clock
 	http       *http.Client
 	pace       *pacer
+	reach      *reach
 
 	statsMu sync.Mutex
 	stats   Stats
@@ -116,7 +126,7 @@ func New(cfg Config) (*Client, error) {
 	case !lmv1 && cfg.BearerToken == "":
 		return nil, errors.New("lm: no credentials: give an LMv1 access id and access key, or a bearer token")
 	}
-	if cfg.RequestTimeout < 0 || cfg.CallTimeout < 0 || cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0 {
+	if cfg.RequestTimeout < 0 || cfg.CallTimeout < 0 || cfg.ConnectTimeout < 0 || cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0 {
 		return nil, errors.New("lm: timeouts and retry waits must not be negative")
 	}
 
@@ -134,6 +144,7 @@ func New(cfg Config) (*Client, error) {
 		log:        cfg.Logger,
 		clock:      cfg.Clock,
 		pace:       newPacer(),
+		reach:      &reach{host: u.Hostname(), addr: hostPort(u), budget: orDefault(cfg.ConnectTimeout, defaultConnectTimeout), hint: strings.TrimSpace(cfg.ReachHint)},
 		stats:      Stats{Requests: map[string]int{}},
 	}
 	switch {
@@ -216,8 +227,15 @@ type call struct {
 	body   []byte // the exact bytes sent and signed
 	secret string // a value in the body (a password) that no error or log line may show
 
-	attempts  int    // requests sent
-	exhausted string // why retrying stopped while the last failure was retryable; "" if it did not
+	attempts  int       // requests sent
+	start     time.Time // when the first attempt was sent
+	exhausted string    // why retrying stopped while the last failure was retryable; "" if it did not
+	// reach: the base URL's host does not exist (reachNotFound) or never
+	// answered within the connect timeout (reachNoAnswer); 0 otherwise.
+	reach reachKind
+	// stop is the context's error when it ended the retries: the error
+	// returned is then the last real failure, which also matches stop.
+	stop error
 	// ambiguous: some attempt may have been acted on by the server without
 	// us knowing the result. It stays set once set: a POST is never retried
 	// after such an attempt, and a DELETE retried after one may find the
@@ -241,16 +259,22 @@ func (c *Client) bound(ctx context.Context) (context.Context, context.CancelFunc
 	return context.WithTimeoutCause(ctx, c.callTTL, c.callLimit)
 }
 
-// ctxError is the error of a call its context ended: the context's cause,
-// which names the limit when it was bound's.
+// ctxError is the error of a call its context ended before any attempt
+// failed: the context's cause, which names the limit when it was bound's.
 func ctxError(ctx context.Context, cl *call) error {
-	return fmt.Errorf("lm: %s %s: %w", cl.method, cl.path, context.Cause(ctx))
+	cause := context.Cause(ctx)
+	if errors.Is(cause, context.Canceled) && cl.attempts > 0 {
+		return fmt.Errorf("lm: %s %s: cancelled %s after the first attempt, while attempt %d awaited its answer: %w",
+			cl.method, cl.path, seconds(time.Since(cl.start)), cl.attempts, cause)
+	}
+	return fmt.Errorf("lm: %s %s: %w", cl.method, cl.path, cause)
 }
 
 // do performs one API call: every request of the package goes through it.
-func (c *Client) do(ctx context.Context, cl *call) error {
+func (c *Client) do(ctx context.Context, cl *call) (err error) {
 	ctx, cancel := c.bound(ctx)
 	defer cancel()
+	defer func() { err = finish(cl, err) }()
 	if cl.in != nil {
 		b, err := encodeJSON(cl.in)
 		if err != nil {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Error is a LogicMonitor request that failed: a non-2xx answer, an answer
@@ -157,16 +159,33 @@ func (c *Client) apiError(cl *call, status int, header http.Header, body []byte)
 	return e
 }
 
-// transportError wraps a failure that produced no answer.
+// transportError wraps a failure that produced no answer. When the host
+// does not exist or never answered, it says so and adds the client's
+// ReachHint.
 func (c *Client) transportError(cl *call, cause error) *Error {
 	msg := c.redact(cause.Error(), cl) + gaveUp(cl)
+	switch cl.reach {
+	case reachNotFound:
+		var dns *net.DNSError
+		errors.As(cause, &dns)
+		msg = c.reach.notFoundMessage(dns) // names and settings only: nothing to redact
+		cause = &reachError{kind: reachNotFound, err: cause}
+	case reachNoAnswer:
+		msg += c.reach.withHint()
+		cause = &reachError{kind: reachNoAnswer, err: cause}
+	}
 	return &Error{Method: cl.method, Path: cl.path, Attempts: cl.attempts, Message: msg, cause: cause}
 }
 
-// gaveUp says why a retryable failure was not retried again.
+// gaveUp says why a retryable failure was not retried again, after how
+// many attempts over how long.
 func gaveUp(cl *call) string {
 	if cl.exhausted == "" {
 		return ""
 	}
-	return fmt.Sprintf(" (gave up after %d attempts: %s)", cl.attempts, cl.exhausted)
+	attempts := "1 attempt"
+	if cl.attempts != 1 {
+		attempts = fmt.Sprintf("%d attempts", cl.attempts)
+	}
+	return fmt.Sprintf(" (gave up after %s over %s: %s)", attempts, seconds(time.Since(cl.start)), cl.exhausted)
 }

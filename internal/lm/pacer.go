@@ -140,6 +140,10 @@ func (p *pacer) reserve(key string) time.Duration {
 	return 0
 }
 
+// longWait is how long a wait may last before it is logged at WARN rather
+// than DEBUG.
+const longWait = 5 * time.Second
+
 // wait blocks until key may be sent, honouring ctx.
 func (p *pacer) wait(ctx context.Context, key string, log Logger, path string) error {
 	for {
@@ -147,11 +151,19 @@ func (p *pacer) wait(ctx context.Context, key string, log Logger, path string) e
 		if d <= 0 {
 			return nil
 		}
-		log.Debug(ctx, "waiting for the LogicMonitor rate limit", map[string]any{
+		fields := map[string]any{
 			"endpoint": key,
 			"path":     path,
 			"wait_ms":  d.Milliseconds(),
-		})
+		}
+		if d >= longWait {
+			// A user who sees nothing for this long deserves a reason.
+			fields["reason"] = "the rate-limit window of " + key + " is full"
+			fields["next_in"] = seconds(d)
+			log.Warn(ctx, "waiting for the LogicMonitor rate limit", fields)
+		} else {
+			log.Debug(ctx, "waiting for the LogicMonitor rate limit", fields)
+		}
 		if err := sleep(ctx, d); err != nil {
 			return err
 		}

@@ -132,15 +132,20 @@ func (c *Client) CreateAPIToken(ctx context.Context, adminID int32, req CreateAP
 		if (c.maxRetries >= 0 && try > c.maxRetries) || !fits(ctx, wait) {
 			return nil, fmt.Errorf("lm: creating a token for admin %d: the outcome stayed unknown after %d attempts (%d stray tokens deleted): %w", adminID, try, n, err)
 		}
+		reason := c.redact(err.Error(), nil)
+		noteRetry(ctx, reason)
 		c.log.Warn(ctx, "retrying API token creation after an unknown outcome", map[string]any{
 			"admin_id":        adminID,
 			"attempt":         try,
 			"orphans_deleted": n,
-			"reason":          c.redact(err.Error(), nil),
+			"reason":          reason,
 			"wait_ms":         wait.Milliseconds(),
+			"next_in":         seconds(wait),
 		})
-		if err := sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("lm: creating a token for admin %d: %w", adminID, err)
+		if serr := sleep(ctx, wait); serr != nil {
+			// The last real failure, not a bare "context canceled".
+			return nil, alsoIs(fmt.Errorf("lm: creating a token for admin %d: cancelled after %d attempts whose outcome was unknown "+
+				"(their stray tokens were looked for and deleted: %d found); the last: %w", adminID, try, n, err), serr)
 		}
 	}
 

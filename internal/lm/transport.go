@@ -36,24 +36,38 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	c := t.c
 	ctx := req.Context()
 	key := EndpointKey(req.Method, cl.path)
-	// The last retried failure: when the deadline ends the next attempt, it
-	// says more than "context deadline exceeded".
+	// The last retried failure: when the deadline or a cancellation ends
+	// the next attempt or the wait for it, it says more than "context
+	// deadline exceeded" or "context canceled".
 	var lastResp *http.Response
 	var lastErr error
 	ended := func() (*http.Response, error) {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) && (lastResp != nil || lastErr != nil) {
-			cl.exhausted = "the operation's timeout ran out before the next one could finish"
-			return lastResp, lastErr
+		if lastResp == nil && lastErr == nil {
+			return nil, ctx.Err()
 		}
-		return nil, ctx.Err()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			cl.exhausted = "the operation's timeout ran out before the next one could finish"
+		} else {
+			cl.exhausted = "the operation was cancelled"
+			cl.stop = ctx.Err()
+		}
+		return lastResp, lastErr
 	}
 	for attempt := 1; ; attempt++ {
 		resp, sent, err := t.attempt(req, cl, key, attempt)
+		if resp != nil {
+			c.reach.heard()
+		}
 		if sent && ((err != nil && !neverSent(err)) || (resp != nil && resp.StatusCode >= 500)) {
 			cl.ambiguous = true
 		}
 		if err != nil && ctx.Err() != nil {
 			return ended()
+		}
+		if _, ok := c.reach.hostNotFound(err); ok {
+			// A name that does not exist stays so: no retry can mend it.
+			cl.reach = reachNotFound
+			return nil, err
 		}
 		reason, retry := retryable(req.Method, resp, err)
 		if !retry {
@@ -78,14 +92,26 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			cl.exhausted = "the operation's timeout leaves no time for another"
 			return resp, err
 		}
+		if err != nil {
+			var why string
+			if wait, why = c.reach.spent(time.Now(), wait); why != "" {
+				cl.exhausted = why
+				cl.reach = reachNoAnswer
+				return resp, err
+			}
+		}
 		lastResp, lastErr = keep(resp), err
 		c.count(func(s *Stats) { s.Retries++ })
+		reason = c.redact(reason, cl)
+		noteRetry(ctx, reason)
 		c.log.Warn(ctx, "retrying LogicMonitor request", map[string]any{
-			"method":  req.Method,
-			"path":    cl.path,
-			"attempt": attempt,
-			"reason":  c.redact(reason, cl),
-			"wait_ms": wait.Milliseconds(),
+			"method":     req.Method,
+			"path":       cl.path,
+			"attempt":    attempt,
+			"reason":     reason,
+			"wait_ms":    wait.Milliseconds(),
+			"next_in":    seconds(wait),
+			"elapsed_ms": time.Since(cl.start).Milliseconds(),
 		})
 		if !limited && sleep(ctx, wait) != nil {
 			return ended()
@@ -103,6 +129,9 @@ func (t *transport) attempt(req *http.Request, cl *call, key string, n int) (res
 		return nil, false, err
 	}
 	cl.attempts = n
+	if n == 1 {
+		cl.start = time.Now()
+	}
 
 	// The per-attempt timeout starts after pacing: a long rate-limit wait
 	// is not the server being slow.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -78,7 +79,7 @@ func TestRetriesExhausted(t *testing.T) {
 			if e.StatusCode != 503 || e.ErrorCode != 1503 || e.Attempts != tc.wantSent {
 				t.Errorf("error = %+v", e)
 			}
-			if tc.wantSent > 1 && !strings.Contains(err.Error(), "gave up after "+strconv.Itoa(tc.wantSent)+" attempts: max_retries is "+strconv.Itoa(tc.maxRetries)) {
+			if tc.wantSent > 1 && !regexp.MustCompile(`gave up after `+strconv.Itoa(tc.wantSent)+` attempts over [0-9.]+ m?s: max_retries is `+strconv.Itoa(tc.maxRetries)).MatchString(err.Error()) {
 				t.Errorf("error %q does not say how many attempts", err)
 			}
 		})

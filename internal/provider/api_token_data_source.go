@@ -67,6 +67,7 @@ func (d *apiTokenDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if !m.AccessID.IsNull() {
 		filter, attr, shown = "accessId:"+lm.QuoteFilter(m.AccessID.ValueString()), path.Root("access_id"), m.AccessID.ValueString()
 	}
+	ctx, slow := watchSlow(ctx)
 	tok, err := findAPIToken(ctx, d.data.client, 0, filter)
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiag("read the API token", err))
@@ -79,6 +80,7 @@ func (d *apiTokenDataSource) Read(ctx context.Context, req datasource.ReadReques
 	out, diags := tokenMetadataFromAPI(ctx, *tok)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &out)...)
+	slow.warn(&resp.Diagnostics, fmt.Sprintf("API token %q", shown))
 }
 
 var digitsPattern = regexp.MustCompile(`^[0-9]+$`)

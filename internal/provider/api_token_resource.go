@@ -240,10 +240,16 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if !ready(r.data, &resp.Diagnostics) {
 		return
 	}
+	ctx, slow := watchSlow(ctx)
 	next, found, diags := r.refresh(ctx, req.State.Raw)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if slow.due() {
+		attrs, _ := newRawObject(next)
+		var d diag.Diagnostics
+		slow.warn(&resp.Diagnostics, fmt.Sprintf("API token %s of user %d", attrs.str("id", &d).ValueString(), attrs.int64("admin_id", &d).ValueInt64()))
 	}
 	// Always written, so that state from a provider version without
 	// identity gets one on its first refresh. The framework also wants

@@ -76,6 +76,7 @@ func (d *apiTokensDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, slow := watchSlow(ctx)
 	filter, kinds := tokenListQuery(m.Enabled, m.NoteContains, m.Type)
 	m.Tokens = []tokenMetadataModel{}
 	var all []lm.APIToken
@@ -103,6 +104,7 @@ func (d *apiTokensDataSource) Read(ctx context.Context, req datasource.ReadReque
 		m.Tokens = append(m.Tokens, tm)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	slow.warn(&resp.Diagnostics, "the API token list")
 }
 
 // tokenListQuery turns the optional enabled, note_contains and type

@@ -25,6 +25,14 @@ func apiErrorDiag(action string, err error) diag.Diagnostic {
 	case errors.Is(err, context.DeadlineExceeded):
 		detail += "\n\nLogicMonitor did not answer successfully within the operation's time limit. Check that the portal " +
 			"is reachable; a resource's timeouts block gives its operations more time (default 20 minutes)."
+	case lm.IsUnreachable(err):
+		detail += "\n\nThe portal has not answered once since the provider started. Check the URL's host and port, " +
+			"and the way there (a proxy in HTTPS_PROXY, a firewall). connect_timeout in the provider block sets how long " +
+			"a portal that has not answered yet is retried (default 30s)."
+	}
+	if errors.Is(err, context.Canceled) {
+		detail += "\n\nTerraform stopped the operation (an interrupt, or the CLI shutting down) while the provider " +
+			"was still trying; the failure above is why it had not succeeded."
 	}
 	return diag.NewErrorDiagnostic(fmt.Sprintf("Cannot %s", action), detail)
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -66,6 +67,7 @@ type providerModel struct {
 	BearerToken     types.String         `tfsdk:"bearer_token"`
 	MaxRetries      types.Int64          `tfsdk:"max_retries"`
 	RequestTimeout  timetypes.GoDuration `tfsdk:"request_timeout"`
+	ConnectTimeout  timetypes.GoDuration `tfsdk:"connect_timeout"`
 	AllowSelfRevoke types.Bool           `tfsdk:"allow_self_revoke"`
 }
 
@@ -147,6 +149,15 @@ func (p *lmProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *p
 				Optional:            true,
 				CustomType:          timetypes.GoDurationType{},
 			},
+			"connect_timeout": schema.StringAttribute{
+				MarkdownDescription: "How long the provider keeps trying to reach a portal that has not answered once " +
+					"since it started (connection refused, timed out, no route), as a Go duration such as `2m`. Defaults to " +
+					"`30s`, so that a wrong `base_url` or port fails a run quickly, with the last error and the number of " +
+					"attempts. Once the portal has answered, failures are retried until the operation's timeout instead " +
+					"(see `max_retries`). A host name that does not exist (a mistyped `company`) fails at once.",
+				Optional:   true,
+				CustomType: timetypes.GoDurationType{},
+			},
 			"allow_self_revoke": schema.BoolAttribute{
 				MarkdownDescription: "Allow deleting or disabling the very token this provider authenticates with. " +
 					"Defaults to `false`, so a run cannot cut off its own credentials halfway.",
@@ -185,19 +196,20 @@ func (p *lmProvider) Configure(ctx context.Context, req provider.ConfigureReques
 	// that the provider is not configured rather than failing here.
 	for _, unknown := range []bool{cfg.Company.IsUnknown(), cfg.Domain.IsUnknown(), cfg.BaseURL.IsUnknown(),
 		cfg.AccessID.IsUnknown(), cfg.AccessKey.IsUnknown(), cfg.BearerToken.IsUnknown(),
-		cfg.MaxRetries.IsUnknown(), cfg.RequestTimeout.IsUnknown(), cfg.AllowSelfRevoke.IsUnknown()} {
+		cfg.MaxRetries.IsUnknown(), cfg.RequestTimeout.IsUnknown(), cfg.ConnectTimeout.IsUnknown(), cfg.AllowSelfRevoke.IsUnknown()} {
 		if unknown {
 			return
 		}
 	}
 
-	baseURL, ok := resolveBaseURL(cfg, resp)
+	baseURL, hint, ok := resolveBaseURL(cfg, resp)
 	if !ok {
 		return
 	}
 	lmCfg := lm.Config{
 		BaseURL:   baseURL,
 		UserAgent: "terraform-provider-lm/" + p.version,
+		ReachHint: hint,
 	}
 	if !resolveCredentials(cfg, &lmCfg, resp) {
 		return
@@ -208,18 +220,28 @@ func (p *lmProvider) Configure(ctx context.Context, req provider.ConfigureReques
 			lmCfg.MaxRetries = -1 // the client reads 0 as "no cap"
 		}
 	}
-	if !cfg.RequestTimeout.IsNull() {
-		d, diags := cfg.RequestTimeout.ValueGoDuration()
+	for _, d := range []struct {
+		name string
+		v    timetypes.GoDuration
+		to   *time.Duration
+	}{
+		{"request_timeout", cfg.RequestTimeout, &lmCfg.RequestTimeout},
+		{"connect_timeout", cfg.ConnectTimeout, &lmCfg.ConnectTimeout},
+	} {
+		if d.v.IsNull() {
+			continue
+		}
+		v, diags := d.v.ValueGoDuration()
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		if d <= 0 {
-			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request_timeout",
-				fmt.Sprintf("request_timeout must be a positive duration such as \"30s\"; got %q.", cfg.RequestTimeout.ValueString()))
+		if v <= 0 {
+			resp.Diagnostics.AddAttributeError(path.Root(d.name), "Invalid "+d.name,
+				fmt.Sprintf("%s must be a positive duration such as \"30s\"; got %q.", d.name, d.v.ValueString()))
 			return
 		}
-		lmCfg.RequestTimeout = d
+		*d.to = v
 	}
 	secret := lmCfg.AccessKey + lmCfg.BearerToken
 	lmCfg.Logger = newTflogLogger(lmCfg.AccessKey, lmCfg.BearerToken)
@@ -244,39 +266,59 @@ func (p *lmProvider) Configure(ctx context.Context, req provider.ConfigureReques
 	resp.ActionData = data
 }
 
-func resolveBaseURL(cfg providerModel, resp *provider.ConfigureResponse) (string, bool) {
-	var raw string
+// resolveBaseURL returns the API URL, and a hint for the errors that say
+// its host does not exist or never answered: which settings made the URL,
+// from the block or the environment, and the form it should have.
+func resolveBaseURL(cfg providerModel, resp *provider.ConfigureResponse) (string, string, bool) {
+	var raw, origin string
 	attr := path.Root("base_url")
+	company := func(name, from string) {
+		domain, domainFrom := cfg.Domain.ValueString(), `in the provider "lm" block`
+		if domain == "" {
+			domain, domainFrom = os.Getenv("LM_DOMAIN"), "from LM_DOMAIN"
+		}
+		if domain == "" {
+			domain, domainFrom = "logicmonitor.com", "the default"
+		}
+		raw = lm.BaseURL(name, domain)
+		attr = path.Root("company")
+		origin = fmt.Sprintf("company %q (%s) and domain %q (%s)", name, from, domain, domainFrom)
+	}
 	switch {
 	case cfg.BaseURL.ValueString() != "":
 		raw = cfg.BaseURL.ValueString()
+		origin = `base_url in the provider "lm" block`
 	case cfg.Company.ValueString() != "":
-		raw = lm.BaseURL(cfg.Company.ValueString(), pick(cfg.Domain, "LM_DOMAIN"))
-		attr = path.Root("company")
+		company(cfg.Company.ValueString(), `in the provider "lm" block`)
 	case os.Getenv("LM_BASE_URL") != "":
 		raw = os.Getenv("LM_BASE_URL")
+		origin = "the LM_BASE_URL environment variable"
 	case os.Getenv("LM_COMPANY") != "":
-		raw = lm.BaseURL(os.Getenv("LM_COMPANY"), pick(cfg.Domain, "LM_DOMAIN"))
-		attr = path.Root("company")
+		company(os.Getenv("LM_COMPANY"), "from LM_COMPANY")
 	default:
 		resp.Diagnostics.AddAttributeError(path.Root("company"), "Missing LogicMonitor portal",
 			"Set company (or the LM_COMPANY environment variable) to your portal name, such as \"acme\" for "+
 				"https://acme.logicmonitor.com, or base_url (LM_BASE_URL) to the full API URL.")
-		return "", false
+		return "", "", false
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		resp.Diagnostics.AddAttributeError(attr, "Invalid LogicMonitor API URL",
 			fmt.Sprintf("%q is not an absolute http(s) URL. Use a URL such as https://acme.logicmonitor.com/santaba/rest.", raw))
-		return "", false
+		return "", "", false
 	}
 	if u.Scheme != "https" && !isLoopback(u.Hostname()) {
 		resp.Diagnostics.AddAttributeError(attr, "Insecure LogicMonitor API URL",
 			fmt.Sprintf("%q uses plain http: credentials would cross the network unencrypted. Use https; "+
 				"plain http is accepted only for loopback hosts such as the bundled simulator.", raw))
-		return "", false
+		return "", "", false
 	}
-	return strings.TrimRight(raw, "/"), true
+	raw = strings.TrimRight(raw, "/")
+	hint := fmt.Sprintf("The API URL %s comes from %s. A LogicMonitor portal's API URL is "+
+		"https://<company>.logicmonitor.com/santaba/rest (https://<company>.lmgov.us/santaba/rest in GovCloud), "+
+		"where <company> is the first part of the address you sign in at: check the spelling, "+
+		"or set base_url (LM_BASE_URL) to the full URL", raw, origin)
+	return raw, hint, true
 }
 
 func isLoopback(host string) bool {

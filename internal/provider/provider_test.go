@@ -102,6 +102,15 @@ func TestAccProvider_configuration(t *testing.T) {
 			ExpectError: regexp.MustCompile(`(?s)Missing LogicMonitor portal.*LM_COMPANY`),
 		},
 		{
+			Config: fmt.Sprintf(`provider "lm" {
+  base_url        = %q
+  access_id       = "a"
+  access_key      = "b"
+  connect_timeout = "0s"
+}`, e.BaseURL) + "\n" + roleLookup,
+			ExpectError: regexp.MustCompile(`(?s)Invalid connect_timeout.*connect_timeout must be a positive duration`),
+		},
+		{
 			// A valid configuration last, so the harness's closing destroy runs.
 			Config: e.ProviderBlock(""),
 		},

@@ -52,6 +52,7 @@ func (d *roleDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		return
 	}
 	name := m.Name.ValueString()
+	ctx, slow := watchSlow(ctx)
 	roles, err := d.data.client.FindRolesByName(ctx, name)
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiag("look up the role", err))
@@ -61,6 +62,7 @@ func (d *roleDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		m.ID = types.Int64Value(int64(roles[0].ID))
 		m.Description = types.StringValue(roles[0].Description)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+		slow.warn(&resp.Diagnostics, fmt.Sprintf("role %q", name))
 		return
 	}
 	resp.Diagnostics.AddAttributeError(path.Root("name"), "Role not found",

@@ -2,11 +2,14 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"regexp"
 	"strconv"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -37,14 +40,15 @@ type roleResource struct{ data *providerData }
 
 // roleResourceModel is the lm_role resource's schema as a Go struct.
 type roleResourceModel struct {
-	ID                  types.String `tfsdk:"id"`
-	Name                types.String `tfsdk:"name"`
-	Description         types.String `tfsdk:"description"`
-	Privileges          types.Set    `tfsdk:"privileges"`
-	TwoFARequired       types.Bool   `tfsdk:"two_fa_required"`
-	RequireEULA         types.Bool   `tfsdk:"require_eula"`
-	RoleGroupID         types.Int64  `tfsdk:"role_group_id"`
-	AssociatedUserCount types.Int64  `tfsdk:"associated_user_count"`
+	ID                  types.String   `tfsdk:"id"`
+	Name                types.String   `tfsdk:"name"`
+	Description         types.String   `tfsdk:"description"`
+	Privileges          types.Set      `tfsdk:"privileges"`
+	TwoFARequired       types.Bool     `tfsdk:"two_fa_required"`
+	RequireEULA         types.Bool     `tfsdk:"require_eula"`
+	RoleGroupID         types.Int64    `tfsdk:"role_group_id"`
+	AssociatedUserCount types.Int64    `tfsdk:"associated_user_count"`
+	Timeouts            timeouts.Value `tfsdk:"timeouts"`
 }
 
 // privilegeModel is one element of privileges.
@@ -64,12 +68,13 @@ func (r *roleResource) Metadata(_ context.Context, req resource.MetadataRequest,
 	resp.TypeName = req.ProviderTypeName + "_role"
 }
 
-func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *roleResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A LogicMonitor role (`/setting/roles`): a named set of privileges that users hold. " +
 			"Give a service account's user a role with only the privileges it needs. Every attribute but `id` and " +
 			"`associated_user_count` is updated in place (PATCH). LogicMonitor refuses to delete a role that users " +
-			"still hold: destroy or change those users first (Terraform does so by itself when they are in the same configuration).",
+			"still hold: destroy or change those users first (Terraform does so by itself when they are in the same configuration). " +
+			"Failed requests are retried until the operation's limit in the `timeouts` block (default 20 minutes each).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The role's numeric id, as a string; use it in `lm_user.roles` (as a number).",
@@ -138,6 +143,9 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 			},
 		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+		},
 	}
 }
 
@@ -193,6 +201,7 @@ func roleModelFromAPI(r lm.Role) (roleResourceModel, diag.Diagnostics) {
 		RequireEULA:         types.BoolValue(r.RequireEULA),
 		RoleGroupID:         types.Int64Value(int64(r.RoleGroupID)),
 		AssociatedUserCount: types.Int64Value(int64(r.AssociatedUserCount)),
+		Timeouts:            timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes())},
 	}, diags
 }
 
@@ -207,12 +216,18 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
+		return
+	}
 	role, err := r.data.client.CreateRole(ctx, body)
 	if err != nil {
 		resp.Diagnostics.Append(r.writeErrorDiag(ctx, "create the role", body.Name, 0, err))
 		return
 	}
 	m, diags := roleModelFromAPI(*role)
+	m.Timeouts = plan.Timeouts
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	setIDIdentity(ctx, resp.Identity, role.ID, &resp.Diagnostics)
@@ -228,6 +243,12 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	if !ok {
 		return
 	}
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Read, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
+		return
+	}
+	ctx, slow := watchSlow(ctx)
 	role, err := r.data.client.GetRole(ctx, id)
 	if provesGone(err) {
 		removeGone(ctx, resp, id, "Role", fmt.Sprintf("role %d (%q)", id, state.Name.ValueString()))
@@ -238,9 +259,11 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	m, diags := roleModelFromAPI(*role)
+	m.Timeouts = state.Timeouts
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	setIDIdentity(ctx, resp.Identity, role.ID, &resp.Diagnostics)
+	slow.warn(&resp.Diagnostics, fmt.Sprintf("role %d (%q)", id, role.Name))
 }
 
 func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -259,12 +282,18 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
+		return
+	}
 	role, err := r.data.client.UpdateRole(ctx, id, body)
 	if err != nil {
 		resp.Diagnostics.Append(r.writeErrorDiag(ctx, "update the role", body.Name, id, err))
 		return
 	}
 	m, diags := roleModelFromAPI(*role)
+	m.Timeouts = plan.Timeouts
 	resp.Diagnostics.Append(diags...)
 	// The user count moves with users, not with this update: keep the
 	// planned value (Read refreshes it), so the apply matches the plan.
@@ -283,6 +312,11 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	if !ok {
 		return
 	}
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
+		return
+	}
 	err := r.data.client.DeleteRole(ctx, id)
 	if err == nil || lm.IsNotFound(err) {
 		return
@@ -297,18 +331,40 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	resp.Diagnostics.Append(d)
 }
 
-// writeErrorDiag explains a failed create or update: a name another role
-// already has is the common case, so it is looked up and named.
+// writeErrorDiag explains a failed create or update. Only two answers
+// send the provider looking for a role by name: a 400, because a name
+// another role already has is the usual reason, which is then named; and,
+// after a create, an unknown outcome (an answer lost, a 5xx), because the
+// role may have been made all the same. A definite refusal (401, 403), or
+// a request that never reached LogicMonitor, asks nothing more.
 func (r *roleResource) writeErrorDiag(ctx context.Context, action, name string, self int32, err error) diag.Diagnostic {
-	if roles, ferr := r.data.client.FindRolesByName(ctx, name); ferr == nil {
-		for _, other := range roles {
-			if other.ID != self {
-				return diag.NewAttributeErrorDiagnostic(path.Root("name"), "Role name already taken",
-					fmt.Sprintf("LogicMonitor already has a role named %q (id %d), and role names are unique. Choose another name, "+
-						"or adopt that role with `terraform import lm_role.<name> %d` (or an import block).\n\n%s",
-						name, other.ID, other.ID, err))
-			}
+	unknown := self == 0 && lm.IsOutcomeUnknown(err)
+	var e *lm.Error
+	if !unknown && (!errors.As(err, &e) || e.StatusCode != http.StatusBadRequest) {
+		return apiErrorDiag(action, err)
+	}
+	// The create's own context may be spent (a timeout, an interrupt): the
+	// look-up gets a short one of its own.
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lookupTimeout)
+	defer cancel()
+	roles, ferr := r.data.client.FindRolesByName(lctx, name)
+	if ferr != nil {
+		return apiErrorDiag(action, err)
+	}
+	for _, other := range roles {
+		if other.ID == self {
+			continue
 		}
+		if unknown {
+			return diag.NewErrorDiagnostic("Cannot create the role: outcome unknown",
+				fmt.Sprintf("%s\n\nLogicMonitor did not say whether the role was created, and it now has a role named %q (id %d): "+
+					"most likely the one this create made. Adopt it with `terraform import lm_role.<name> %d` (or an import block), "+
+					"or delete it in the portal, then apply again.", err, name, other.ID, other.ID))
+		}
+		return diag.NewAttributeErrorDiagnostic(path.Root("name"), "Role name already taken",
+			fmt.Sprintf("LogicMonitor already has a role named %q (id %d), and role names are unique. Choose another name, "+
+				"or adopt that role with `terraform import lm_role.<name> %d` (or an import block).\n\n%s",
+				name, other.ID, other.ID, err))
 	}
 	return apiErrorDiag(action, err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
@@ -95,7 +96,14 @@ func (x *tokenIndex) load(ctx context.Context, key tokenSetKey) (*tokenSet, erro
 	select {
 	case <-set.ready:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		// Another refresh is loading the list, and the same cancellation
+		// usually ends it a moment later with the failure it was
+		// retrying, which says more than "context canceled".
+		select {
+		case <-set.ready:
+		case <-time.After(time.Second):
+			return nil, fmt.Errorf("cancelled while another refresh was loading the API tokens of user %d: %w", key.adminID, context.Cause(ctx))
+		}
 	}
 	if set.err != nil {
 		return nil, set.err

@@ -78,6 +78,7 @@ func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, slow := watchSlow(ctx)
 	var admin *lm.Admin
 	if !m.ID.IsNull() {
 		a, err := d.data.client.GetAdmin(ctx, toInt32(m.ID.ValueInt64()))
@@ -122,4 +123,5 @@ func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	resp.Diagnostics.Append(diags...)
 	m.Roles = list
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	slow.warn(&resp.Diagnostics, fmt.Sprintf("user %q", admin.Username))
 }

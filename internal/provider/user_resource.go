@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -43,24 +44,25 @@ type userResource struct{ data *providerData }
 // userResourceModel is the lm_user resource's schema as a Go struct.
 // PasswordWO is write-only: it is only ever non-null in the configuration.
 type userResourceModel struct {
-	ID                types.String `tfsdk:"id"`
-	Username          types.String `tfsdk:"username"`
-	Email             types.String `tfsdk:"email"`
-	FirstName         types.String `tfsdk:"first_name"`
-	LastName          types.String `tfsdk:"last_name"`
-	Note              types.String `tfsdk:"note"`
-	Roles             types.Set    `tfsdk:"roles"`
-	APIOnly           types.Bool   `tfsdk:"api_only"`
-	Status            types.String `tfsdk:"status"`
-	PasswordWO        types.String `tfsdk:"password_wo"`
-	PasswordWOVersion types.Int64  `tfsdk:"password_wo_version"`
+	ID                types.String   `tfsdk:"id"`
+	Username          types.String   `tfsdk:"username"`
+	Email             types.String   `tfsdk:"email"`
+	FirstName         types.String   `tfsdk:"first_name"`
+	LastName          types.String   `tfsdk:"last_name"`
+	Note              types.String   `tfsdk:"note"`
+	Roles             types.Set      `tfsdk:"roles"`
+	APIOnly           types.Bool     `tfsdk:"api_only"`
+	Status            types.String   `tfsdk:"status"`
+	PasswordWO        types.String   `tfsdk:"password_wo"`
+	PasswordWOVersion types.Int64    `tfsdk:"password_wo_version"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *userResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_user"
 }
 
-func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *userResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	emptyDefault := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{
 			MarkdownDescription: desc + " Defaults to `\"\"`.",
@@ -74,7 +76,8 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"API-only service user (`api_only = true`, the default) that holds a least-privilege `lm_role` and owns the " +
 			"`lm_api_token`s of a pipeline. Every attribute is updated in place (PATCH). Destroying the user deletes it, and " +
 			"LogicMonitor deletes its API tokens with it: `lm_api_token` resources of that user then leave the state with a warning. " +
-			"Deleting the user whose token the provider itself authenticates with is refused unless the provider sets `allow_self_revoke`.",
+			"Deleting the user whose token the provider itself authenticates with is refused unless the provider sets `allow_self_revoke`. " +
+			"Failed requests are retried until the operation's limit in the `timeouts` block (default 20 minutes each).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The user's numeric id, as a string; use it as `lm_api_token.admin_id` (a number).",
@@ -135,6 +138,9 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 					"sets the user's password to its current value. Requires `password_wo`.",
 				Optional: true,
 			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
 	}
 }
@@ -301,9 +307,14 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
+		return
+	}
 	a, err := r.data.client.CreateAdmin(ctx, body)
 	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiag("create the user", err))
+		resp.Diagnostics.Append(r.createErrorDiag(ctx, body.Username, err))
 		return
 	}
 	plan.setFromAPI(*a)
@@ -321,6 +332,12 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	if !ok {
 		return
 	}
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Read, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
+		return
+	}
+	ctx, slow := watchSlow(ctx)
 	a, err := r.data.client.GetAdmin(ctx, id)
 	if provesGone(err) {
 		removeGone(ctx, resp, id, "User", fmt.Sprintf("user %d (%q)", id, state.Username.ValueString()))
@@ -333,6 +350,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	state.setFromAPI(*a)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	setIDIdentity(ctx, resp.Identity, a.ID, &resp.Diagnostics)
+	slow.warn(&resp.Diagnostics, fmt.Sprintf("user %d (%q)", id, a.Username))
 }
 
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -354,6 +372,11 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
+		return
+	}
 	a, err := r.data.client.UpdateAdmin(ctx, id, body)
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiag("update the user", err))
@@ -371,6 +394,11 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	var state userResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	id, ok := parseStateID("lm_user", state.ID, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	defer cancel()
 	if !ok {
 		return
 	}
@@ -425,7 +453,28 @@ func importedUserModel(a lm.Admin) userResourceModel {
 	var m userResourceModel
 	m.setFromAPI(a)
 	m.PasswordWOVersion = types.Int64Null()
+	m.Timeouts = timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes())}
 	return m
+}
+
+// createErrorDiag explains a failed create. After an unknown outcome (an
+// answer lost, a 5xx) the user may exist all the same, so it is looked
+// for by username; a definite refusal (400, 401, 403) or a request that
+// never reached LogicMonitor asks nothing more.
+func (r *userResource) createErrorDiag(ctx context.Context, username string, err error) diag.Diagnostic {
+	if !lm.IsOutcomeUnknown(err) {
+		return apiErrorDiag("create the user", err)
+	}
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lookupTimeout)
+	defer cancel()
+	admins, ferr := r.data.client.FindAdminsByUsername(lctx, username)
+	if ferr != nil || len(admins) == 0 {
+		return apiErrorDiag("create the user", err)
+	}
+	return diag.NewErrorDiagnostic("Cannot create the user: outcome unknown",
+		fmt.Sprintf("%s\n\nLogicMonitor did not say whether the user was created, and it now has a user named %q (id %d): "+
+			"most likely the one this create made. Adopt it with `terraform import lm_user.<name> %d` (or an import block), "+
+			"or delete it in the portal, then apply again.", err, admins[0].Username, admins[0].ID, admins[0].ID))
 }
 
 // int64SetOf turns ids into a set of numbers.

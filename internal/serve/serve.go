@@ -5,10 +5,12 @@
 package serve
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -17,10 +19,12 @@ import (
 )
 
 // Serve serves the provider under address (e.g.
-// "registry.terraform.io/lmtf/lm") until the CLI shuts it down. With debug,
-// it runs as a debuggable provider and prints the TF_REATTACH_PROVIDERS
-// value, as providerserver.Serve does.
-func Serve(address string, newProvider func() provider.Provider, debug bool) error {
+// "registry.terraform.io/lmtf/lm") until the CLI shuts it down, then runs
+// cleanup. With debug, it runs as a debuggable provider and prints the
+// TF_REATTACH_PROVIDERS value, as providerserver.Serve does. Started by
+// the CLI, it also handles SIGTERM and the CLI's death (lifecycle.go): if
+// the CLI dies, cleanup runs and the process exits.
+func Serve(address string, newProvider func() provider.Provider, debug bool, cleanup func(context.Context)) error {
 	// Built before serving, so that an error is returned rather than
 	// raised inside tf6server's factory, which cannot return one; go-plugin
 	// calls the factory once, when it registers the gRPC server.
@@ -29,15 +33,26 @@ func Serve(address string, newProvider func() provider.Provider, debug bool) err
 		return err
 	}
 	var opts []tf6server.ServeOpt
+	done := make(chan struct{})
 	if debug {
 		opts = append(opts, tf6server.WithManagedDebug())
 	} else {
 		// A debug session logs to the developer's terminal, not through a
 		// CLI that filters it: only a CLI-started provider goes quiet.
 		QuietLogs(address, os.Environ(), os.Setenv)
+		// Nor is a debug session the CLI's child.
+		go srv.watch(processLifecycle(cleanup), done)
 	}
-	defer startCPUProfile()()
-	return tf6server.Serve(address, func() tfprotov6.ProviderServer { return srv }, opts...)
+	stopProfile := startCPUProfile()
+	err = tf6server.Serve(address, func() tfprotov6.ProviderServer { return srv }, opts...)
+	close(done)
+	stopProfile()
+	// go-plugin kills the process 2 s after asking it to stop, so the
+	// clean-up gets a little less than that.
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	cleanup(ctx)
+	return err
 }
 
 // NewServer is the server Serve serves for one provider instance: the
