@@ -313,7 +313,9 @@ func TestCreateCancelledBetweenAttemptsLeavesNoToken(t *testing.T) {
 		writeLMError(w, http.StatusBadGateway, "Bad Gateway")
 		return true
 	})
-	c := f.client(t, func(cfg *Config) { cfg.RetryWaitMin, cfg.RetryWaitMax = 50*time.Millisecond, 100*time.Millisecond })
+	// Waits of 100-200 ms put the cancel after the second POST and well
+	// before the create's fifth, when it would give up by itself.
+	c := f.client(t, func(cfg *Config) { cfg.RetryWaitMin, cfg.RetryWaitMax = 100*time.Millisecond, 200*time.Millisecond })
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(300*time.Millisecond, cancel)
 	_, err := c.CreateAPIToken(ctx, 7, CreateAPITokenRequest{Note: "ci"})

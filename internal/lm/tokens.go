@@ -100,6 +100,7 @@ func (c *Client) CreateAPIToken(ctx context.Context, adminID int32, req CreateAP
 	ctx, cancel := c.bound(ctx)
 	defer cancel()
 	var created APIToken
+	var lastReal error // the last failure that was not the cancel itself
 	for try := 1; ; try++ {
 		marker := pendingNotePrefix + uuid.NewString()
 		created = APIToken{}
@@ -119,6 +120,9 @@ func (c *Client) CreateAPIToken(ctx context.Context, adminID int32, req CreateAP
 		if !cl.ambiguous {
 			return nil, err
 		}
+		if ctx.Err() == nil {
+			lastReal = err
+		}
 		n, serr := c.sweepPending(ctx, adminID, typ, marker)
 		if serr != nil {
 			return nil, fmt.Errorf("lm: creating a token for admin %d: the outcome is unknown (%w) and the cleanup failed, so a token with the note %q may be left: %w", adminID, err, marker, serr)
@@ -127,6 +131,12 @@ func (c *Client) CreateAPIToken(ctx context.Context, adminID int32, req CreateAP
 			// Whatever answered instead of LogicMonitor would answer the
 			// same again.
 			return nil, fmt.Errorf("lm: creating a token for admin %d: the answer was not LogicMonitor's, so any token it made was looked for and deleted (%d found): %w", adminID, n, err)
+		}
+		if ctx.Err() != nil && lastReal != nil {
+			// Cancelled during an attempt or its cleanup: name the failure
+			// that kept us retrying, not the cancel alone.
+			return nil, alsoIs(fmt.Errorf("lm: creating a token for admin %d: cancelled after %d attempts whose outcome was unknown "+
+				"(their stray tokens were looked for and deleted: %d found); the last: %w", adminID, try, n, lastReal), ctx.Err())
 		}
 		wait := c.backoff(try)
 		if (c.maxRetries >= 0 && try > c.maxRetries) || !fits(ctx, wait) {
