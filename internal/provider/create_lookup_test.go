@@ -68,7 +68,12 @@ func lmError(status int, msg string) func(w http.ResponseWriter) {
 // lostAnswer closes the connection without an answer, as after a reset.
 func lostAnswer(t *testing.T) func(w http.ResponseWriter) {
 	return func(w http.ResponseWriter) {
-		conn, _, err := w.(http.Hijacker).Hijack()
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			t.Error("cannot hijack the connection")
+			return
+		}
+		conn, _, err := hj.Hijack()
 		if err != nil {
 			t.Error(err)
 			return
