@@ -45,16 +45,16 @@ func (r *reach) heard() {
 // host ever answered this is a misspelt name and retrying cannot mend it;
 // a name that resolved earlier in the run and then fails is a resolver's
 // hiccup, retried as before.
-func (r *reach) hostNotFound(err error) (*net.DNSError, bool) {
+func (r *reach) hostNotFound(err error) bool {
 	var dns *net.DNSError
 	if !errors.As(err, &dns) || !dns.IsNotFound || dns.IsTimeout || dns.IsTemporary || !strings.EqualFold(dns.Name, r.host) {
 		// A name other than the portal's (a proxy's) is not about the
 		// portal's settings: it gets the connect budget instead.
-		return nil, false
+		return false
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return dns, !r.answered
+	return !r.answered
 }
 
 // spent records a failed attempt (no answer) and returns how long to wait
@@ -233,3 +233,12 @@ type also struct{ err, target error }
 
 func (e *also) Error() string   { return e.err.Error() }
 func (e *also) Unwrap() []error { return []error{e.err, e.target} }
+
+// createStopped is the error of a token create that its context stopped
+// after tries attempts whose outcome was unknown (each one's strays were
+// deleted): it names the last real failure, not "context canceled", and
+// still matches stop.
+func createStopped(adminID int32, tries int, last, stop error) error {
+	return alsoIs(fmt.Errorf("lm: creating a token for admin %d: stopped (%s) after %d attempts whose outcome was unknown, "+
+		"their stray tokens looked for and deleted; the last failure: %w", adminID, stop, tries, last), stop)
+}
