@@ -233,12 +233,3 @@ type also struct{ err, target error }
 
 func (e *also) Error() string   { return e.err.Error() }
 func (e *also) Unwrap() []error { return []error{e.err, e.target} }
-
-// createStopped is the error of a token create that its context stopped
-// after tries attempts whose outcome was unknown (each one's strays were
-// deleted): it names the last real failure, not "context canceled", and
-// still matches stop.
-func createStopped(adminID int32, tries int, last, stop error) error {
-	return alsoIs(fmt.Errorf("lm: creating a token for admin %d: stopped (%s) after %d attempts whose outcome was unknown, "+
-		"their stray tokens looked for and deleted; the last failure: %w", adminID, stop, tries, last), stop)
-}

@@ -99,7 +99,6 @@ func (c *Client) CreateAPIToken(ctx context.Context, adminID int32, req CreateAP
 	ctx, cancel := c.bound(ctx)
 	defer cancel()
 	var created APIToken
-	var prev error // the last attempt's failure, for when the next one is cut short
 	for try := 1; ; try++ {
 		marker := pendingNotePrefix + uuid.NewString()
 		created = APIToken{}
@@ -126,9 +125,6 @@ func (c *Client) CreateAPIToken(ctx context.Context, adminID int32, req CreateAP
 			return nil, fmt.Errorf("lm: creating a token for admin %d: the outcome is unknown (%w) and the cleanup failed, so a token with the note %q may be left: %w", adminID, err, marker, serr)
 		}
 		wait := c.backoff(try)
-		if ctx.Err() != nil && prev != nil {
-			return nil, createStopped(adminID, try, prev, ctx.Err())
-		}
 		if (c.maxRetries >= 0 && try > c.maxRetries) || !fits(ctx, wait) {
 			return nil, fmt.Errorf("lm: creating a token for admin %d: the outcome stayed unknown after %d attempts (%d stray tokens deleted): %w", adminID, try, n, err)
 		}
@@ -143,9 +139,10 @@ func (c *Client) CreateAPIToken(ctx context.Context, adminID int32, req CreateAP
 			"next_in":         seconds(wait),
 		})
 		if serr := sleep(ctx, wait); serr != nil {
-			return nil, createStopped(adminID, try, err, serr)
+			// The last real failure, not a bare "context canceled".
+			return nil, alsoIs(fmt.Errorf("lm: creating a token for admin %d: cancelled after %d attempts whose outcome was unknown "+
+				"(their stray tokens were looked for and deleted: %d found); the last: %w", adminID, try, n, err), serr)
 		}
-		prev = err
 	}
 
 	status := StatusEnabled
