@@ -45,16 +45,16 @@ func (r *reach) heard() {
 // host ever answered this is a misspelt name and retrying cannot mend it;
 // a name that resolved earlier in the run and then fails is a resolver's
 // hiccup, retried as before.
-func (r *reach) hostNotFound(err error) (*net.DNSError, bool) {
+func (r *reach) hostNotFound(err error) bool {
 	var dns *net.DNSError
 	if !errors.As(err, &dns) || !dns.IsNotFound || dns.IsTimeout || dns.IsTemporary || !strings.EqualFold(dns.Name, r.host) {
 		// A name other than the portal's (a proxy's) is not about the
 		// portal's settings: it gets the connect budget instead.
-		return nil, false
+		return false
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return dns, !r.answered
+	return !r.answered
 }
 
 // spent records a failed attempt (no answer) and returns how long to wait

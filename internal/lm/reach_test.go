@@ -162,20 +162,26 @@ func TestUnansweredHostGetsTheConnectTimeout(t *testing.T) {
 }
 
 // TestTemporaryResolverFailureGetsTheConnectTimeout: a resolver that is
-// down is not a name that does not exist: it is retried, within the
-// connect timeout.
+// down is not a name that does not exist, and neither is a proxy's name
+// that does not: both are retried, within the connect timeout.
 func TestTemporaryResolverFailureGetsTheConnectTimeout(t *testing.T) {
-	f := newFakeLM(t)
-	tr, dials := dialer(f, func(int) error {
-		return &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "server misbehaving", Name: "127.0.0.1", IsTemporary: true}}
-	})
-	c := f.client(t, func(cfg *Config) {
-		cfg.HTTPClient = &http.Client{Transport: tr}
-		cfg.ConnectTimeout = 200 * time.Millisecond
-	})
-	_, err := c.GetAdmin(context.Background(), 7)
-	if !IsUnreachable(err) || dials.Load() < 3 {
-		t.Errorf("err = %v after %d dials, want retries then IsUnreachable", err, dials.Load())
+	for name, dnsErr := range map[string]*net.DNSError{
+		"resolver down":       {Err: "server misbehaving", Name: "127.0.0.1", IsTemporary: true},
+		"resolver timed out":  {Err: "i/o timeout", Name: "127.0.0.1", IsTimeout: true},
+		"a proxy's name gone": {Err: "no such host", Name: "proxy.example.invalid", IsNotFound: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFakeLM(t)
+			tr, dials := dialer(f, func(int) error { return &net.OpError{Op: "dial", Net: "tcp", Err: dnsErr} })
+			c := f.client(t, func(cfg *Config) {
+				cfg.HTTPClient = &http.Client{Transport: tr}
+				cfg.ConnectTimeout = 200 * time.Millisecond
+			})
+			_, err := c.GetAdmin(context.Background(), 7)
+			if !IsUnreachable(err) || IsHostNotFound(err) || dials.Load() < 3 {
+				t.Errorf("err = %v after %d dials, want retries then IsUnreachable", err, dials.Load())
+			}
+		})
 	}
 }
 

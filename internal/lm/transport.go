@@ -64,7 +64,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil && ctx.Err() != nil {
 			return ended()
 		}
-		if _, ok := c.reach.hostNotFound(err); ok {
+		if c.reach.hostNotFound(err) {
 			// A name that does not exist stays so: no retry can mend it.
 			cl.reach = reachNotFound
 			return nil, err
