@@ -4,20 +4,21 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
 )
 
 // TestRetriesOutlastAFixedCount: by default a request is retried for as
 // long as its failures last, not a fixed number of times.
 func TestRetriesOutlastAFixedCount(t *testing.T) {
 	const failures = 12 // more than the old default of 5 retries
-	f := newFakeLM(t)
-	f.setHook(func(w http.ResponseWriter, _ *http.Request, _ string, _ []byte, n int) bool {
-		if n <= failures {
+	f := newSim(t)
+	f.setHook(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
+		if r.N <= failures {
 			writeLMError(w, http.StatusServiceUnavailable, "busy")
 			return true
 		}
@@ -42,7 +43,7 @@ func TestRetriesOutlastAFixedCount(t *testing.T) {
 // failure (not a bare "context deadline exceeded"), without waiting past
 // the deadline.
 func TestRetriesEndBeforeTheDeadline(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	f.failAlways(http.StatusBadGateway, "bad gateway")
 	c := f.client(t, func(cfg *Config) { cfg.RetryWaitMin, cfg.RetryWaitMax = 20*time.Millisecond, 40*time.Millisecond })
 	const timeout = time.Second
@@ -69,7 +70,7 @@ func TestRetriesEndBeforeTheDeadline(t *testing.T) {
 // TestCallTimeoutBoundsCallsWithoutDeadline: a call whose context has no
 // deadline (a data source's) still ends, after Config.CallTimeout.
 func TestCallTimeoutBoundsCallsWithoutDeadline(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	f.failAlways(http.StatusServiceUnavailable, "busy")
 	c := f.client(t, func(cfg *Config) { cfg.CallTimeout = 300 * time.Millisecond })
 	start := time.Now()
@@ -86,8 +87,8 @@ func TestCallTimeoutBoundsCallsWithoutDeadline(t *testing.T) {
 // TestCallTimeoutNamesTheLimit: when an attempt is still in flight at the
 // call timeout, the error says which limit ended it.
 func TestCallTimeoutNamesTheLimit(t *testing.T) {
-	f := newFakeLM(t)
-	f.setHook(func(_ http.ResponseWriter, r *http.Request, _ string, _ []byte, _ int) bool {
+	f := newSim(t)
+	f.setHook(func(_ http.ResponseWriter, r *lmsim.Intercepted) bool {
 		<-r.Context().Done()
 		return true
 	})
@@ -101,7 +102,7 @@ func TestCallTimeoutNamesTheLimit(t *testing.T) {
 // TestMaxRetriesStillCaps: max_retries, when set, stops retrying before
 // the deadline.
 func TestMaxRetriesStillCaps(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	f.failAlways(http.StatusServiceUnavailable, "busy")
 	c := f.client(t, func(cfg *Config) { cfg.MaxRetries = 2 })
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -145,32 +146,32 @@ func TestDeleteNotFoundAfterAReachedAttempt(t *testing.T) {
 	tests := []struct {
 		name     string
 		exists   bool
-		first    func(f *fakeLM, w http.ResponseWriter, r *http.Request, path string, body []byte)
+		first    func(w http.ResponseWriter, r *lmsim.Intercepted)
 		wantNil  bool
 		wantSent int
 	}{
-		{"answer lost after the delete", true, func(f *fakeLM, w http.ResponseWriter, r *http.Request, path string, body []byte) {
-			f.route(httptest.NewRecorder(), r, path, body)
-			hijackClose(t, w)
+		{"answer lost after the delete", true, func(w http.ResponseWriter, r *lmsim.Intercepted) {
+			commit(r)
+			lmsim.Abort(w)
 		}, true, 2},
-		{"5xx, then 404", false, func(_ *fakeLM, w http.ResponseWriter, _ *http.Request, _ string, _ []byte) {
+		{"5xx, then 404", false, func(w http.ResponseWriter, _ *lmsim.Intercepted) {
 			writeLMError(w, http.StatusBadGateway, "bad gateway")
 		}, true, 2},
-		{"429, then 404", false, func(_ *fakeLM, w http.ResponseWriter, _ *http.Request, _ string, _ []byte) {
+		{"429, then 404", false, func(w http.ResponseWriter, _ *lmsim.Intercepted) {
 			writeLMError(w, http.StatusTooManyRequests, "Too many requests")
 		}, false, 2},
 		{"404 at once", false, nil, false, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFakeLM(t)
+			f := newSim(t)
 			tokenID := int32(999)
 			if tc.exists {
-				tokenID = f.addToken(APIToken{AdminID: 7, Note: "doomed"}).ID
+				tokenID = f.addToken(lmsim.Token{AdminID: 7, Note: "doomed"}).ID
 			}
-			f.setHook(func(w http.ResponseWriter, r *http.Request, path string, body []byte, n int) bool {
-				if n == 1 && tc.first != nil {
-					tc.first(f, w, r, path, body)
+			f.setHook(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
+				if r.N == 1 && tc.first != nil {
+					tc.first(w, r)
 					return true
 				}
 				return false

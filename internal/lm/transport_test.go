@@ -11,12 +11,14 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
 )
 
 func TestRetryOn429HonoursWindow(t *testing.T) {
-	f := newFakeLM(t)
-	f.setHook(func(w http.ResponseWriter, _ *http.Request, _ string, _ []byte, n int) bool {
-		if n == 1 {
+	f := newSim(t)
+	f.setHook(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
+		if r.N == 1 {
 			w.Header().Set(headerLimit, "5")
 			w.Header().Set(headerRemaining, "0")
 			w.Header().Set(headerWindow, "0.2")
@@ -65,7 +67,7 @@ func TestRetriesExhausted(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFakeLM(t)
+			f := newSim(t)
 			f.failAlways(http.StatusServiceUnavailable, "Service Unavailable")
 			c := f.client(t, func(cfg *Config) { cfg.MaxRetries = tc.maxRetries })
 			err := c.do(context.Background(), &call{method: tc.method, path: "/setting/admins/7/apitokens/9", in: map[string]string{}})
@@ -87,7 +89,7 @@ func TestRetriesExhausted(t *testing.T) {
 }
 
 func TestCancelDuringBackoff(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	f.failAlways(http.StatusServiceUnavailable, "busy")
 	c := f.client(t, func(cfg *Config) { cfg.RetryWaitMin, cfg.RetryWaitMax = 10*time.Second, 20*time.Second })
 	ctx, cancel := context.WithCancel(context.Background())
@@ -106,7 +108,7 @@ func TestCancelDuringBackoff(t *testing.T) {
 }
 
 func TestCancelDuringRateLimitWait(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	f.limit(http.MethodGet, 1, 30*time.Second)
 	c := f.client(t, nil)
 	if _, err := c.GetAdmin(context.Background(), 7); err != nil {
@@ -125,10 +127,10 @@ func TestCancelDuringRateLimitWait(t *testing.T) {
 }
 
 func TestGETRetriedAfterConnectionReset(t *testing.T) {
-	f := newFakeLM(t)
-	f.setHook(func(w http.ResponseWriter, _ *http.Request, _ string, _ []byte, n int) bool {
-		if n == 1 {
-			hijackClose(t, w)
+	f := newSim(t)
+	f.setHook(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
+		if r.N == 1 {
+			lmsim.Abort(w)
 			return true
 		}
 		return false
@@ -143,9 +145,9 @@ func TestGETRetriedAfterConnectionReset(t *testing.T) {
 }
 
 func TestPerAttemptTimeout(t *testing.T) {
-	f := newFakeLM(t)
-	f.setHook(func(_ http.ResponseWriter, r *http.Request, _ string, _ []byte, n int) bool {
-		if n == 1 {
+	f := newSim(t)
+	f.setHook(func(_ http.ResponseWriter, r *lmsim.Intercepted) bool {
+		if r.N == 1 {
 			select {
 			case <-r.Context().Done():
 			case <-time.After(2 * time.Second):
@@ -167,10 +169,8 @@ func TestPerAttemptTimeout(t *testing.T) {
 // A refused connection proves the server never saw the request, so even a
 // POST may be retried.
 func TestPOSTRetriedOnConnectionRefused(t *testing.T) {
-	f := newFakeLM(t)
-	dead := newFakeLM(t)
-	deadAddr := dead.srv.Listener.Addr().String()
-	dead.srv.Close()
+	f := newSim(t)
+	deadAddr := closedPort(t)
 
 	var dials atomic.Int32
 	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -246,17 +246,4 @@ func TestRetryable(t *testing.T) {
 			t.Errorf("retryable(%s, %d, %v) = %v, want %v", tc.method, code, tc.err, got, tc.want)
 		}
 	}
-}
-
-func containsLine(lines []string, parts ...string) bool {
-	for _, l := range lines {
-		ok := true
-		for _, p := range parts {
-			ok = ok && strings.Contains(l, p)
-		}
-		if ok {
-			return true
-		}
-	}
-	return false
 }

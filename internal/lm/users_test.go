@@ -140,7 +140,7 @@ func TestAdminCRUD(t *testing.T) {
 // TestHidePassword: a server that quotes the rejected password in its
 // error message does not get it into the client's error.
 func TestHidePassword(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	f.failAlways(http.StatusBadRequest, `password "Echoed-Secret-9" does not meet the policy`)
 	c := f.client(t, nil)
 	_, err := c.CreateAdmin(context.Background(), AdminWrite{Username: "u", Password: "Echoed-Secret-9"})
