@@ -307,17 +307,26 @@ func TestLongRateLimitWaitIsLoggedAtWarn(t *testing.T) {
 // the error names the last failure, not just "context canceled".
 func TestCreateCancelledBetweenAttemptsLeavesNoToken(t *testing.T) {
 	f := newSim(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	f.setHook(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
-		if r.Method != http.MethodPost {
-			return false
+		switch r.Method {
+		case http.MethodPost:
+			commit(r)
+			writeLMError(w, http.StatusBadGateway, "Bad Gateway")
+			return true
+		case http.MethodDelete:
+			// The clean-up of the second POST's token is the last request
+			// before the wait for the third (50 ms at least): cancel in it.
+			r.Serve(w)
+			if f.countRequests(http.MethodPost, "") == 2 {
+				time.AfterFunc(10*time.Millisecond, cancel)
+			}
+			return true
 		}
-		commit(r)
-		writeLMError(w, http.StatusBadGateway, "Bad Gateway")
-		return true
+		return false
 	})
 	c := f.client(t, func(cfg *Config) { cfg.RetryWaitMin, cfg.RetryWaitMax = 50*time.Millisecond, 100*time.Millisecond })
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(300*time.Millisecond, cancel)
 	_, err := c.CreateAPIToken(ctx, 7, CreateAPITokenRequest{Note: "ci"})
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "HTTP 502") {
 		t.Errorf("err = %v, want the last 502 and context.Canceled", err)
