@@ -96,7 +96,7 @@ type Client struct {
 // Stats are counters since New, for diagnostics and benchmarks.
 type Stats struct {
 	Requests    map[string]int // requests sent by HTTP method, retries included
-	Retries     int            // transport retries
+	Retries     int            // attempts repeated by send (not the leak-free create's new POSTs)
 	RateLimited int            // 429 answers seen, retried or not
 	Orphans     int            // tokens deleted after a create whose outcome was unknown
 }

@@ -179,7 +179,7 @@ func (c *Client) sweepOnce(ctx context.Context, adminID int32, typ, marker strin
 }
 
 // persist runs a clean-up step until it succeeds, fails for a reason
-// retrying cannot mend, or the clean-up deadline passes: the transport
+// retrying cannot mend, or the clean-up deadline passes: a call's retries
 // stops at max_retries when one is set, but giving up on a clean-up leaves
 // a token behind, so it keeps going for as long as cleanupContext allows.
 func (c *Client) persist(ctx context.Context, step func(context.Context) error) error {
@@ -197,7 +197,7 @@ func (c *Client) persist(ctx context.Context, step func(context.Context) error) 
 }
 
 // notLogicMonitor reports an answer that is not LogicMonitor's and is not
-// one of the statuses the transport retries: what answered (a sign-in
+// one of the statuses a call retries: what answered (a sign-in
 // page, an endpoint of another API) will answer the same again.
 func notLogicMonitor(err error) bool {
 	var e *Error
