@@ -5,7 +5,6 @@
 package acctest
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"testing"
@@ -159,36 +158,6 @@ func Factories(opts ...provider.Option) map[string]func() (tfprotov6.ProviderSer
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"lm": func() (tfprotov6.ProviderServer, error) { return serve.NewServer(provider.New("acctest", opts...)()) },
 	}
-}
-
-// FindToken asks the API for a token by id among LMv1 and bearer tokens.
-func (e *Env) FindToken(ctx context.Context, id int32) (*lm.APIToken, error) {
-	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
-		toks, err := e.Client.ListAllAPITokens(ctx, lm.ListOptions{Filter: fmt.Sprintf("id:%d", id), Type: typ})
-		if err != nil {
-			return nil, err
-		}
-		if len(toks) > 0 {
-			toks[0].Type = typ
-			return &toks[0], nil
-		}
-	}
-	return nil, nil
-}
-
-// TokenStatus is what LogicMonitor says of the token with that id:
-// "enabled", "disabled" or "gone".
-func (e *Env) TokenStatus(ctx context.Context, id int32) (string, error) {
-	tok, err := e.FindToken(ctx, id)
-	switch {
-	case err != nil:
-		return "", err
-	case tok == nil:
-		return "gone", nil
-	case !tok.Enabled():
-		return "disabled", nil
-	}
-	return "enabled", nil
 }
 
 // Credentials of the simulator's read-only auditor (403 tests).

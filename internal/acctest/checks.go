@@ -106,35 +106,6 @@ func (e *Env) ObjectExists(name string) func(*terraform.State) error {
 	}
 }
 
-// TokenExists is a TestCheckFunc asserting the token behind a resource
-// exists in LogicMonitor with the wanted enabled flag.
-func (e *Env) TokenExists(name string, enabled bool) func(*terraform.State) error {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[name]
-		if !ok {
-			return fmt.Errorf("%s not in state", name)
-		}
-		id, err := strconv.ParseInt(rs.Primary.ID, 10, 32)
-		if err != nil {
-			return err
-		}
-		tok, err := e.FindToken(context.Background(), int32(id))
-		if err != nil {
-			return err
-		}
-		if tok == nil {
-			return fmt.Errorf("token %d of %s does not exist in LogicMonitor", id, name)
-		}
-		if tok.Enabled() != enabled {
-			return fmt.Errorf("token %d enabled = %v, want %v", id, tok.Enabled(), enabled)
-		}
-		if tok.AccessID != rs.Primary.Attributes["access_id"] {
-			return fmt.Errorf("token %d access id %q, state says %q", id, tok.AccessID, rs.Primary.Attributes["access_id"])
-		}
-		return nil
-	}
-}
-
 // ExpectIdentityMatchesState is a StateCheck asserting that a resource's
 // identity holds, for each of attrs, a number equal to the state's
 // attribute of that name, which the state may hold as a string (the id of

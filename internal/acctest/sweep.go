@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -16,66 +15,6 @@ import (
 // SweepAge is how old a test token must be before the sweeper deletes it:
 // a younger one may belong to a run still going on.
 const SweepAge = time.Hour
-
-// Leftover reports whether tok is a token an acceptance test made: its
-// note starts with NotePrefix, or it belongs to the test user testAdminID
-// and still carries the client's pending-create marker (a create that was
-// interrupted between its POST and the PATCH that sets the note).
-func Leftover(tok lm.APIToken, testAdminID int32) bool {
-	if strings.HasPrefix(tok.Note, NotePrefix) {
-		return true
-	}
-	return testAdminID != 0 && tok.AdminID == testAdminID && strings.HasPrefix(tok.Note, lm.PendingNotePrefix)
-}
-
-// Sweep deletes the acceptance tests' leftovers (see Leftover) created more
-// than SweepAge before now, among every user's LMv1 and bearer tokens, and
-// returns them. It never deletes the token the client authenticates with,
-// nor a token whose creation time is unknown.
-func Sweep(ctx context.Context, c *lm.Client, testAdminID int32, now time.Time) ([]lm.APIToken, error) {
-	toks, err := listLeftovers(ctx, c, testAdminID)
-	if err != nil {
-		return nil, err
-	}
-	var deleted []lm.APIToken
-	var errs []error
-	for _, tok := range toks {
-		if tok.CreatedOn == 0 || now.Sub(time.Unix(tok.CreatedOn, 0)) < SweepAge || tok.AccessID == c.AccessID() {
-			continue
-		}
-		if err := c.DeleteAPIToken(ctx, tok.AdminID, tok.ID); err != nil && !lm.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("deleting token %d of user %d: %w", tok.ID, tok.AdminID, err))
-			continue
-		}
-		deleted = append(deleted, tok)
-	}
-	return deleted, errors.Join(errs...)
-}
-
-// listLeftovers lists the tokens Leftover accepts, of any age. The filters
-// narrow the listing; Leftover decides.
-func listLeftovers(ctx context.Context, c *lm.Client, testAdminID int32) ([]lm.APIToken, error) {
-	var out []lm.APIToken
-	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
-		toks, err := c.ListAllAPITokens(ctx, lm.ListOptions{Filter: "note~" + lm.QuoteFilter(strings.TrimSpace(NotePrefix)), Type: typ})
-		if err != nil {
-			return nil, err
-		}
-		if testAdminID != 0 {
-			pending, err := c.ListAPITokens(ctx, testAdminID, lm.ListOptions{Filter: "note~" + lm.QuoteFilter(strings.TrimSpace(lm.PendingNotePrefix)), Type: typ})
-			if err != nil {
-				return nil, err
-			}
-			toks = append(toks, pending...)
-		}
-		for _, tok := range toks {
-			if Leftover(tok, testAdminID) {
-				out = append(out, tok)
-			}
-		}
-	}
-	return out, nil
-}
 
 // SweepFromEnv is the body of the sweeper (make sweep): Sweep
 // on the portal named by the environment (PortalFromEnv), then the users
@@ -112,36 +51,6 @@ func SweepFromEnv(ctx context.Context) error {
 
 func (p *Portal) client() (*lm.Client, error) {
 	return clientFor(p.BaseURL, p.AccessID, p.AccessKey, p.BearerToken)
-}
-
-// tokenKey identifies a token across both types (ids may repeat between
-// LMv1 and bearer listings).
-type tokenKey struct {
-	typ string
-	id  int32
-}
-
-// snapshot lists the tokens the leftover check watches: every token of the
-// test user, and every token anywhere whose note has NotePrefix.
-func snapshot(ctx context.Context, c *lm.Client, testAdminID int32) (map[tokenKey]lm.APIToken, error) {
-	out := map[tokenKey]lm.APIToken{}
-	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
-		own, err := c.ListAPITokens(ctx, testAdminID, lm.ListOptions{Type: typ})
-		if err != nil {
-			return nil, err
-		}
-		for _, tok := range own {
-			out[tokenKey{typ, tok.ID}] = tok
-		}
-	}
-	prefixed, err := listLeftovers(ctx, c, 0)
-	if err != nil {
-		return nil, err
-	}
-	for _, tok := range prefixed {
-		out[tokenKey{tok.Type, tok.ID}] = tok
-	}
-	return out, nil
 }
 
 // LeftoverCheck wraps a test package's m (for resource.TestMain). Against
@@ -241,36 +150,6 @@ func (l leftoverCheck) Run() int {
 	return code
 }
 
-// newTokens returns the tokens in after but not in before, leaving out the
-// test tokens of other runs, sorted by id.
-func newTokens(before, after map[tokenKey]lm.APIToken) []lm.APIToken {
-	var left []lm.APIToken
-	for k, tok := range after {
-		if _, ok := before[k]; ok {
-			continue
-		}
-		if strings.HasPrefix(tok.Note, NotePrefix) && !strings.HasPrefix(tok.Note, RunNotePrefix()) {
-			continue
-		}
-		left = append(left, tok)
-	}
-	sort.Slice(left, func(i, j int) bool { return left[i].ID < left[j].ID })
-	return left
-}
-
-// goneTokens returns the tokens in before but not in after that are not
-// test tokens, sorted by id.
-func goneTokens(before, after map[tokenKey]lm.APIToken, testAdminID int32) []lm.APIToken {
-	var gone []lm.APIToken
-	for k, tok := range before {
-		if _, ok := after[k]; !ok && !Leftover(tok, testAdminID) {
-			gone = append(gone, tok)
-		}
-	}
-	sort.Slice(gone, func(i, j int) bool { return gone[i].ID < gone[j].ID })
-	return gone
-}
-
 // newObjects returns this run's test users or roles (named by objectName
 // with this run's id) in after but not in before.
 func newObjects[T any](before, after []T, id func(T) int32, name func(T) string) []T {
@@ -283,10 +162,20 @@ func newObjects[T any](before, after []T, id func(T) int32, name func(T) string)
 	return left
 }
 
-func newUsers(before, after []lm.Admin) []lm.Admin {
-	return newObjects(before, after, func(a lm.Admin) int32 { return a.ID }, func(a lm.Admin) string { return a.Username })
-}
-
-func newRoles(before, after []lm.Role) []lm.Role {
-	return newObjects(before, after, func(r lm.Role) int32 { return r.ID }, func(r lm.Role) string { return r.Name })
+// sweepOld deletes with del the objects whose name (made by objectName)
+// says they were created more than SweepAge before now, and returns them.
+func sweepOld[T any](objects []T, now time.Time, name func(T) string, del func(T) error) ([]T, error) {
+	var deleted []T
+	var errs []error
+	for _, o := range objects {
+		if created, _ := testUserCreated(name(o)); now.Sub(created) < SweepAge {
+			continue
+		}
+		if err := del(o); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		deleted = append(deleted, o)
+	}
+	return deleted, errors.Join(errs...)
 }
