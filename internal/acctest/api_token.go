@@ -1,10 +1,11 @@
 package acctest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -181,62 +182,105 @@ func listLeftovers(ctx context.Context, c *lm.Client, testAdminID int32) ([]lm.A
 	return out, nil
 }
 
-// tokenKey identifies a token across both types (ids may repeat between
-// LMv1 and bearer listings).
-type tokenKey struct {
-	typ string
-	id  int32
-}
-
-// snapshot lists the tokens the leftover check watches: every token of the
-// test user, and every token anywhere whose note has NotePrefix.
-func snapshot(ctx context.Context, c *lm.Client, testAdminID int32) (map[tokenKey]lm.APIToken, error) {
-	out := map[tokenKey]lm.APIToken{}
+// watchTokens lists the tokens the leftover check watches: every token of
+// the test user, and every token anywhere whose note has NotePrefix.
+func watchTokens(ctx context.Context, c *lm.Client, p *Portal) ([]Watched, error) {
+	var toks []lm.APIToken
 	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
-		own, err := c.ListAPITokens(ctx, testAdminID, lm.ListOptions{Type: typ})
+		own, err := c.ListAPITokens(ctx, p.AdminID, lm.ListOptions{Type: typ})
 		if err != nil {
 			return nil, err
 		}
-		for _, tok := range own {
-			out[tokenKey{typ, tok.ID}] = tok
+		for i := range own {
+			own[i].Type = typ
 		}
+		toks = append(toks, own...)
 	}
 	prefixed, err := listLeftovers(ctx, c, 0)
 	if err != nil {
 		return nil, err
 	}
-	for _, tok := range prefixed {
-		out[tokenKey{tok.Type, tok.ID}] = tok
+	toks = append(toks, prefixed...)
+	slices.SortFunc(toks, func(a, b lm.APIToken) int { return cmp.Compare(a.ID, b.ID) })
+	seen := map[string]bool{}
+	var out []Watched
+	for _, tok := range toks {
+		// Ids may repeat between LMv1 and bearer listings.
+		key := fmt.Sprintf("%s/%d", tok.Type, tok.ID)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, Watched{
+			Key:      key,
+			What:     fmt.Sprintf("%s token %d of user %d (%q)", tok.Type, tok.ID, tok.AdminID, tok.Note),
+			Test:     Leftover(tok, p.AdminID),
+			OtherRun: strings.HasPrefix(tok.Note, NotePrefix) && !strings.HasPrefix(tok.Note, RunNotePrefix()),
+			Delete: func(ctx context.Context) error {
+				return ignoreNotFound(c.DeleteAPIToken(ctx, tok.AdminID, tok.ID))
+			},
+		})
 	}
 	return out, nil
 }
 
-// newTokens returns the tokens in after but not in before, leaving out the
-// test tokens of other runs, sorted by id.
-func newTokens(before, after map[tokenKey]lm.APIToken) []lm.APIToken {
-	var left []lm.APIToken
-	for k, tok := range after {
-		if _, ok := before[k]; ok {
-			continue
-		}
-		if strings.HasPrefix(tok.Note, NotePrefix) && !strings.HasPrefix(tok.Note, RunNotePrefix()) {
-			continue
-		}
-		left = append(left, tok)
+// tokenOf finds the token behind a resource of the state.
+func tokenOf(ctx context.Context, e *Env, rs *terraform.ResourceState) (*lm.APIToken, error) {
+	id, err := strconv.ParseInt(rs.Primary.ID, 10, 32)
+	if err != nil {
+		return nil, fmt.Errorf("%s: id %q: %w", rs.Type, rs.Primary.ID, err)
 	}
-	sort.Slice(left, func(i, j int) bool { return left[i].ID < left[j].ID })
-	return left
+	return e.FindToken(ctx, int32(id))
 }
 
-// goneTokens returns the tokens in before but not in after that are not
-// test tokens, sorted by id.
-func goneTokens(before, after map[tokenKey]lm.APIToken, testAdminID int32) []lm.APIToken {
-	var gone []lm.APIToken
-	for k, tok := range before {
-		if _, ok := after[k]; !ok && !Leftover(tok, testAdminID) {
-			gone = append(gone, tok)
+// tokenDestroyed checks what destroying the token did, by its on_destroy:
+// "delete" (the default) deleted it, "disable" left it disabled,
+// "abandon" left it alone.
+func tokenDestroyed(ctx context.Context, e *Env, rs *terraform.ResourceState) error {
+	tok, err := tokenOf(ctx, e, rs)
+	if err != nil {
+		return err
+	}
+	id := rs.Primary.ID
+	switch rs.Primary.Attributes["on_destroy"] {
+	case "abandon":
+		if tok == nil {
+			return fmt.Errorf("token %s was deleted although on_destroy = abandon", id)
+		}
+	case "disable":
+		if tok == nil || tok.Enabled() {
+			return fmt.Errorf("token %s should exist and be disabled after destroy, got %+v", id, tok)
+		}
+	default:
+		if tok != nil {
+			return fmt.Errorf("token %s still exists after destroy", id)
 		}
 	}
-	sort.Slice(gone, func(i, j int) bool { return gone[i].ID < gone[j].ID })
-	return gone
+	return nil
+}
+
+// sweepTokens is Sweep on the portal's test user, with the lines the
+// sweeper prints.
+func sweepTokens(ctx context.Context, c *lm.Client, p *Portal, now time.Time) ([]string, error) {
+	deleted, err := Sweep(ctx, c, p.AdminID, now)
+	out := make([]string, 0, len(deleted))
+	for _, tok := range deleted {
+		out = append(out, fmt.Sprintf("%s token %d of user %d, created %s: %q",
+			tok.Type, tok.ID, tok.AdminID, time.Unix(tok.CreatedOn, 0).UTC().Format(time.RFC3339), tok.Note))
+	}
+	return out, err
+}
+
+func init() {
+	RegisterType(Type{
+		Name:   "lm_api_token",
+		Plural: "tokens",
+		Exists: func(ctx context.Context, e *Env, rs *terraform.ResourceState) (bool, error) {
+			tok, err := tokenOf(ctx, e, rs)
+			return tok != nil, err
+		},
+		Destroyed: tokenDestroyed,
+		Sweep:     sweepTokens,
+		Watch:     watchTokens,
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"testing"
 	"time"
 
@@ -70,34 +69,28 @@ func testUserName(now time.Time) string {
 	return objectName(now, hex.EncodeToString(b))
 }
 
-// listTestUsers lists the users testUserName named.
-func listTestUsers(ctx context.Context, c *lm.Client) ([]lm.Admin, error) {
-	var out []lm.Admin
-	for a, err := range c.Admins(ctx, lm.ListOptions{Filter: "username~" + lm.QuoteFilter(UserPrefix)}) {
-		if err != nil {
-			return nil, err
-		}
-		if _, ok := testUserCreated(a.Username); ok {
-			out = append(out, a)
-		}
-	}
-	return out, nil
-}
-
-// sweepUsers deletes the test users created more than SweepAge before now.
-func sweepUsers(ctx context.Context, c *lm.Client, now time.Time) ([]lm.Admin, error) {
-	users, err := listTestUsers(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	return sweepOld(users, now, func(u lm.Admin) string { return u.Username }, func(u lm.Admin) error {
-		if err := c.DeleteAdmin(ctx, u.ID); err != nil && !lm.IsNotFound(err) {
-			return fmt.Errorf("deleting test user %d (%s): %w", u.ID, u.Username, err)
-		}
-		return nil
-	})
-}
-
-func newUsers(before, after []lm.Admin) []lm.Admin {
-	return newObjects(before, after, func(a lm.Admin) int32 { return a.ID }, func(a lm.Admin) string { return a.Username })
+func init() {
+	namedObjects[lm.Admin]{
+		name: "lm_user", plural: "users", noun: "user",
+		// Deleting a user deletes its tokens; the token sweeper's lines say
+		// which test tokens went.
+		sweepAfter: []string{"lm_api_token"},
+		list: func(ctx context.Context, c *lm.Client, prefix string) ([]lm.Admin, error) {
+			var out []lm.Admin
+			for a, err := range c.Admins(ctx, lm.ListOptions{Filter: "username~" + lm.QuoteFilter(prefix)}) {
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, a)
+			}
+			return out, nil
+		},
+		id:    func(a lm.Admin) int32 { return a.ID },
+		label: func(a lm.Admin) string { return a.Username },
+		get: func(ctx context.Context, c *lm.Client, id int32) error {
+			_, err := c.GetAdmin(ctx, id)
+			return err
+		},
+		del: func(ctx context.Context, c *lm.Client, id int32) error { return c.DeleteAdmin(ctx, id) },
+	}.register()
 }

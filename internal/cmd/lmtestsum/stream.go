@@ -43,7 +43,7 @@ type counts struct {
 	PkgOK, PkgFailed, PkgNone int // packages: ok, failed, [no test files]
 }
 
-// sweepLine is the sweeper's closing line (internal/acctest.SweepFromEnv).
+// sweepLine is the sweeper's closing line (internal/acctest.TestMain).
 var sweepLine = regexp.MustCompile(`^sweeper: ([0-9]+) test tokens, ([0-9]+) test users and ([0-9]+) test roles `)
 
 // reader reads a pass's output line by line: `go test -json` events, and
