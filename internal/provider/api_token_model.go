@@ -13,34 +13,25 @@ import (
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
 
-// apiTokenModel is the lm_api_token resource's schema as a Go struct.
+// apiTokenModel is the lm_api_token resource's schema as a Go struct:
+// what LogicMonitor reports about the token (tokenMetadataModel, as the
+// data sources show it), and what only the configuration and the create
+// answer hold.
 type apiTokenModel struct {
-	ID               types.String         `tfsdk:"id"`
-	AdminID          types.Int64          `tfsdk:"admin_id"`
-	Note             types.String         `tfsdk:"note"`
-	Enabled          types.Bool           `tfsdk:"enabled"`
-	Type             types.String         `tfsdk:"type"`
+	tokenMetadataModel
 	OnDestroy        types.String         `tfsdk:"on_destroy"`
 	RotationTriggers types.Map            `tfsdk:"rotation_triggers"`
 	RotateAfter      timetypes.GoDuration `tfsdk:"rotate_after"`
-	AccessID         types.String         `tfsdk:"access_id"`
 	AccessKey        types.String         `tfsdk:"access_key"`
-	AdminName        types.String         `tfsdk:"admin_name"`
-	CreatedBy        types.String         `tfsdk:"created_by"`
-	CreatedOn        timetypes.RFC3339    `tfsdk:"created_on"`
-	LastUsedOn       timetypes.RFC3339    `tfsdk:"last_used_on"`
-	Roles            types.Set            `tfsdk:"roles"`
 	Timeouts         timeouts.Value       `tfsdk:"timeouts"`
 }
 
-// setFromAPI copies what LogicMonitor reports about a token into the model,
-// as the data sources report it (tokenMetadataFromAPI). It never touches
-// access_key: the secret exists only in the create answer and a later read
-// must not blank it.
+// setFromAPI copies what LogicMonitor reports about a token into the model.
+// It never touches access_key: the secret exists only in the create answer
+// and a later read must not blank it.
 func (m *apiTokenModel) setFromAPI(ctx context.Context, t lm.APIToken) diag.Diagnostics {
 	md, diags := tokenMetadataFromAPI(ctx, t)
-	m.ID, m.AdminID, m.AccessID, m.Note, m.Enabled, m.Type = md.ID, md.AdminID, md.AccessID, md.Note, md.Enabled, md.Type
-	m.AdminName, m.CreatedBy, m.CreatedOn, m.LastUsedOn, m.Roles = md.AdminName, md.CreatedBy, md.CreatedOn, md.LastUsedOn, md.Roles
+	m.tokenMetadataModel = md
 	return diags
 }
 
@@ -68,7 +59,8 @@ func importedTokenModel(ctx context.Context, t lm.APIToken) (apiTokenModel, diag
 	return m, diags
 }
 
-// tokenMetadataModel is what the data sources tell about a token: all of it
+// tokenMetadataModel is what LogicMonitor reports about a token, as the
+// resource, the data sources and the list results show it: all of it
 // but the secret, which LogicMonitor returns only at creation.
 type tokenMetadataModel struct {
 	ID         types.String      `tfsdk:"id"`

@@ -11,27 +11,21 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
+// ModifyPlan runs once per token in every plan: it reads the plan and the
+// state through tokenRawModels rather than Plan.Get and State.Get (see
+// api_token_raw.go).
 func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.State.Raw.IsNull() || r.data == nil {
 		return // create, or nothing to compare with
 	}
-	// Only the attributes below matter, read from the tftypes values rather
-	// than through State.Get/Plan.Get of the whole model: see
-	// api_token_raw.go.
-	stateAttrs, diags := newRawObject(req.State.Raw)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	raw, err := tokenRawModels()
+	if err != nil {
+		resp.Diagnostics.Append(rawDiag(err))
 		return
 	}
-	state := apiTokenModel{
-		ID:        stateAttrs.str("id", &resp.Diagnostics),
-		Enabled:   stateAttrs.boolean("enabled", &resp.Diagnostics),
-		OnDestroy: stateAttrs.str("on_destroy", &resp.Diagnostics),
-		AccessID:  stateAttrs.str("access_id", &resp.Diagnostics),
-		AccessKey: stateAttrs.str("access_key", &resp.Diagnostics),
-		CreatedOn: stateAttrs.rfc3339("created_on", &resp.Diagnostics),
-	}
-	if resp.Diagnostics.HasError() {
+	state, err := raw.state.get(ctx, req.State.Raw)
+	if err != nil {
+		resp.Diagnostics.Append(rawDiag(err))
 		return
 	}
 	self := r.isSelf(state) && !r.data.allowSelfRevoke
@@ -41,22 +35,9 @@ func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		}
 		return
 	}
-	planAttrs, diags := newRawObject(req.Plan.Raw)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	plan := apiTokenModel{
-		AdminID:          planAttrs.int64("admin_id", &resp.Diagnostics),
-		Type:             planAttrs.str("type", &resp.Diagnostics),
-		RotationTriggers: planAttrs.stringMap(ctx, "rotation_triggers", &resp.Diagnostics),
-		Enabled:          planAttrs.boolean("enabled", &resp.Diagnostics),
-		RotateAfter:      planAttrs.goDuration("rotate_after", &resp.Diagnostics),
-	}
-	state.AdminID = stateAttrs.int64("admin_id", &resp.Diagnostics)
-	state.Type = stateAttrs.str("type", &resp.Diagnostics)
-	state.RotationTriggers = stateAttrs.stringMap(ctx, "rotation_triggers", &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	plan, err := raw.state.get(ctx, req.Plan.Raw)
+	if err != nil {
+		resp.Diagnostics.Append(rawDiag(err))
 		return
 	}
 

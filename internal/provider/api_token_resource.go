@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
@@ -75,76 +73,60 @@ func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateReques
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, tokenIdentityFromAPI(*tok))...)
 }
 
+// Read runs once per token in every plan: it reads and writes the state
+// through tokenRawModels rather than State.Get and State.Set (see
+// api_token_raw.go).
 func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	if !ready(r.data, &resp.Diagnostics) {
 		return
 	}
-	ctx, slow := watchSlow(ctx)
-	next, found, diags := r.refresh(ctx, req.State.Raw)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	raw, err := tokenRawModels()
+	if err != nil {
+		resp.Diagnostics.Append(rawDiag(err))
 		return
 	}
-	if slow.due() {
-		attrs, _ := newRawObject(next)
-		var d diag.Diagnostics
-		slow.warn(&resp.Diagnostics, fmt.Sprintf("API token %s of user %d", attrs.str("id", &d).ValueString(), attrs.int64("admin_id", &d).ValueInt64()))
+	state, err := raw.state.get(ctx, req.State.Raw)
+	if err != nil {
+		resp.Diagnostics.Append(rawDiag(err))
+		return
+	}
+	adminID, tokenID, err := state.ids()
+	if err != nil {
+		resp.Diagnostics.AddError("Corrupt lm_api_token state", fmt.Sprintf("id %q is not a number: %s", state.ID.ValueString(), err))
+		return
+	}
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Read, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
+		return
+	}
+	ctx, slow := watchSlow(ctx)
+	tok, found, err := r.data.tokens.lookup(ctx, adminID, state.Type.ValueString(), tokenID)
+	if err != nil {
+		resp.Diagnostics.Append(apiErrorDiag("read the API token", err))
+		return
 	}
 	// Always written, so that state from a provider version without
 	// identity gets one on its first refresh. The framework also wants
 	// one when the token is gone and the state is removed (it errors on a
-	// null identity even then), so it comes from the prior state.
-	resp.Identity.Raw = identityFromRaw(next)
+	// null identity even then).
+	ident := tokenIdentityModel{AdminID: types.Int64Value(int64(adminID)), ID: types.Int64Value(int64(tokenID))}
+	if resp.Identity.Raw, err = raw.identity.set(ctx, &ident); err != nil {
+		resp.Diagnostics.Append(rawDiag(err))
+		return
+	}
 	if !found {
+		resp.Diagnostics.Append(goneWarning("API token", fmt.Sprintf("token %d for user %d", tokenID, adminID),
+			"it, or its user, was deleted outside Terraform"))
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	resp.State.Raw = next
-}
-
-// refresh returns the state with what LogicMonitor now reports about the
-// token: found=false, with a warning, when the token or its user no longer
-// exists (and then next is the state as it was). It works on the state as a tftypes
-// value, not through State.Get/Set: see api_token_raw.go.
-func (r *apiTokenResource) refresh(ctx context.Context, current tftypes.Value) (next tftypes.Value, found bool, diags diag.Diagnostics) {
-	attrs, diags := newRawObject(current)
-	if diags.HasError() {
-		return current, false, diags
+	resp.Diagnostics.Append(state.setFromAPI(ctx, tok)...)
+	if resp.State.Raw, err = raw.state.set(ctx, &state); err != nil {
+		resp.Diagnostics.Append(rawDiag(err))
+		return
 	}
-	state := apiTokenModel{
-		ID:      attrs.str("id", &diags),
-		AdminID: attrs.int64("admin_id", &diags),
-		Type:    attrs.str("type", &diags),
-	}
-	tos := attrs.timeouts(ctx, &diags)
-	if diags.HasError() {
-		return current, false, diags
-	}
-	timeout, d := tos.Read(ctx, defaultTimeout)
-	diags.Append(d...)
-	if diags.HasError() {
-		return current, false, diags
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	adminID, tokenID, err := state.ids()
-	if err != nil {
-		diags.AddError("Corrupt lm_api_token state", fmt.Sprintf("id %q is not a number: %s", state.ID.ValueString(), err))
-		return current, false, diags
-	}
-	tok, found, err := r.data.tokens.lookup(ctx, adminID, state.Type.ValueString(), tokenID)
-	if err != nil {
-		diags.Append(apiErrorDiag("read the API token", err))
-		return current, false, diags
-	}
-	if !found {
-		diags.Append(goneWarning("API token", fmt.Sprintf("token %d for user %d", tokenID, adminID),
-			"it, or its user, was deleted outside Terraform"))
-		return current, false, diags
-	}
-	attrs.setFromAPI(tok)
-	return tftypes.NewValue(current.Type(), map[string]tftypes.Value(attrs)), true, diags
+	slow.warn(&resp.Diagnostics, fmt.Sprintf("API token %d of user %d", tokenID, adminID))
 }
 
 func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -244,24 +244,46 @@ func (p *lmProvider) Configure(ctx context.Context, req provider.ConfigureReques
 	resp.ActionData = data
 }
 
-func (p *lmProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newAPITokenResource, newRoleResource, newUserResource}
+// objectTypes are the kinds of LogicMonitor object the provider manages,
+// each with everything it serves for it, defined in the type's own file
+// (api_token.go, user.go, role.go). A new type is one more entry here.
+var objectTypes = []objectType{apiTokenType, userType, roleType}
+
+// objectType is what the provider serves for one kind of object, on every
+// protocol surface that it has.
+type objectType struct {
+	resources          []func() resource.Resource
+	dataSources        []func() datasource.DataSource
+	ephemeralResources []func() ephemeral.EphemeralResource
+	listResources      []func() list.ListResource
+	actions            []func() action.Action
 }
 
-func (p *lmProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{
-		newAPITokenDataSource, newAPITokensDataSource, newUserDataSource, newRoleDataSource,
+// served collects one surface of every object type.
+func served[T any](surface func(objectType) []T) []T {
+	var out []T
+	for _, t := range objectTypes {
+		out = append(out, surface(t)...)
 	}
+	return out
 }
 
-func (p *lmProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{newAPITokenEphemeralResource}
+func (p *lmProvider) Resources(context.Context) []func() resource.Resource {
+	return served(func(t objectType) []func() resource.Resource { return t.resources })
 }
 
-func (p *lmProvider) ListResources(_ context.Context) []func() list.ListResource {
-	return []func() list.ListResource{newAPITokenListResource, newUserListResource, newRoleListResource}
+func (p *lmProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return served(func(t objectType) []func() datasource.DataSource { return t.dataSources })
 }
 
-func (p *lmProvider) Actions(_ context.Context) []func() action.Action {
-	return []func() action.Action{newRevokeAPITokenAction}
+func (p *lmProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return served(func(t objectType) []func() ephemeral.EphemeralResource { return t.ephemeralResources })
+}
+
+func (p *lmProvider) ListResources(context.Context) []func() list.ListResource {
+	return served(func(t objectType) []func() list.ListResource { return t.listResources })
+}
+
+func (p *lmProvider) Actions(context.Context) []func() action.Action {
+	return served(func(t objectType) []func() action.Action { return t.actions })
 }
