@@ -1,7 +1,10 @@
 // Package acctest holds the acceptance-test harness shared by the provider's
 // tests: a LogicMonitor to run against (the bundled simulator in-process, or
-// a real portal for `make testacc`), provider factories, HCL helpers and
-// checks that ask the API.
+// a real portal for `make testacc`), provider factories, HCL helpers, checks
+// that ask the API, and the steps and query filters more than one type's
+// tests use. Each object type registers what the harness knows of it (its
+// destroy check, sweeper and leftover watch; types.go) from its own file:
+// api_token.go, user.go, role.go.
 package acctest
 
 import (
