@@ -78,9 +78,10 @@ func TestSweepSummary(t *testing.T) {
 // providers' resources are not the check's business.
 func TestCheckDestroyNeedsARegisteredType(t *testing.T) {
 	state := func(typ string) *terraform.State {
-		s := terraform.NewState()
-		s.RootModule().Resources[typ+".x"] = &terraform.ResourceState{Type: typ, Primary: &terraform.InstanceState{ID: "7"}}
-		return s
+		return &terraform.State{Modules: []*terraform.ModuleState{{
+			Path:      []string{"root"},
+			Resources: map[string]*terraform.ResourceState{typ + ".x": {Type: typ, Primary: &terraform.InstanceState{ID: "7"}}},
+		}}}
 	}
 	e := &Env{}
 	if err := e.CheckDestroy(state("lm_widget")); err == nil || !strings.Contains(err.Error(), "lm_widget: no destroy check") {

@@ -520,11 +520,11 @@ func TestSweep(t *testing.T) {
 // and nothing else is taken for it.
 func TestSweepLine(t *testing.T) {
 	for line, want := range map[string]string{
-		"sweeper: 3 test tokens, 1 test users and 1 test roles older than 1h0m0s deleted from http://x": "3 test tokens, 1 test users and 1 test roles",
+		"sweeper: 3 test tokens, 1 test users and 1 test roles older than 1h0m0s deleted from http://x":          "3 test tokens, 1 test users and 1 test roles",
 		"sweeper: 3 test tokens, 1 test users, 0 test roles and 2 test widgets older than 1h0m0s deleted from x": "3 test tokens, 1 test users, 0 test roles and 2 test widgets",
-		"sweeper: 4 test tokens older than 1h0m0s deleted from x": "4 test tokens",
-		`sweeper: deleted user 504 "tf-acc-test-deadbeef-1700000000-0001"`: "",
-		"sweeper: no sweeper ran": "",
+		"sweeper: 4 test tokens older than 1h0m0s deleted from x":                                                "4 test tokens",
+		`sweeper: deleted user 504 "tf-acc-test-deadbeef-1700000000-0001"`:                                       "",
+		"sweeper: no sweeper ran":                                "",
 		"sweeper: 3 test tokens, and 1 test users older than 1h": "",
 	} {
 		var r reader
