@@ -193,8 +193,8 @@ acc_simulator() {
 # sweep_pass WHEN WANT [VAR=value...]: the sweeper (go test -sweep):
 # deletes the tests' tokens, users and roles older than an hour in the portal
 # named by the environment, or by the VAR=value arguments alone when given.
-# When WANT is set ("TOKENS USERS ROLES"), the sweep must delete exactly that
-# many test tokens, test users and test roles. Without a portal in the
+# When WANT is set (a count per object type, in sweep order: "TOKENS USERS
+# ROLES"), the sweep must delete exactly that many of each. Without a portal in the
 # environment it fails, saying what is missing (internal/acctest.PortalFromEnv).
 sweep_pass() {
   local when="$1" want="$2" v env_args=()

@@ -1,11 +1,13 @@
 // Package acctest holds the acceptance-test harness shared by the provider's
 // tests: a LogicMonitor to run against (the bundled simulator in-process, or
-// a real portal for `make testacc`), provider factories, HCL helpers and
-// checks that ask the API.
+// a real portal for `make testacc`), provider factories, HCL helpers, checks
+// that ask the API, and the steps and query filters more than one type's
+// tests use. Each object type registers what the harness knows of it (its
+// destroy check, sweeper and leftover watch; types.go) from its own file:
+// api_token.go, user.go, role.go.
 package acctest
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"testing"
@@ -159,36 +161,6 @@ func Factories(opts ...provider.Option) map[string]func() (tfprotov6.ProviderSer
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"lm": func() (tfprotov6.ProviderServer, error) { return serve.NewServer(provider.New("acctest", opts...)()) },
 	}
-}
-
-// FindToken asks the API for a token by id among LMv1 and bearer tokens.
-func (e *Env) FindToken(ctx context.Context, id int32) (*lm.APIToken, error) {
-	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
-		toks, err := e.Client.ListAllAPITokens(ctx, lm.ListOptions{Filter: fmt.Sprintf("id:%d", id), Type: typ})
-		if err != nil {
-			return nil, err
-		}
-		if len(toks) > 0 {
-			toks[0].Type = typ
-			return &toks[0], nil
-		}
-	}
-	return nil, nil
-}
-
-// TokenStatus is what LogicMonitor says of the token with that id:
-// "enabled", "disabled" or "gone".
-func (e *Env) TokenStatus(ctx context.Context, id int32) (string, error) {
-	tok, err := e.FindToken(ctx, id)
-	switch {
-	case err != nil:
-		return "", err
-	case tok == nil:
-		return "gone", nil
-	case !tok.Enabled():
-		return "disabled", nil
-	}
-	return "enabled", nil
 }
 
 // Credentials of the simulator's read-only auditor (403 tests).

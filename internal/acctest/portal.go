@@ -2,8 +2,6 @@ package acctest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -13,29 +11,6 @@ import (
 
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
-
-// NotePrefix starts the note of every token an acceptance test creates, so
-// that the sweeper (make sweep) can recognise leftovers of an interrupted
-// run in a real account, and touch nothing else.
-const NotePrefix = "tf-acc-test "
-
-// runID tells this test process's tokens from those of a run going on in
-// parallel against the same portal.
-var runID = func() string {
-	b := make([]byte, 4)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return hex.EncodeToString(b)
-}()
-
-// Note is the note a test gives a token it creates: NotePrefix, this run's
-// id, then what. Within one run, what must be unique to the test, so that a
-// filter on the note finds only that test's tokens.
-func Note(what string) string { return NotePrefix + runID + " " + what }
-
-// RunNotePrefix is the start of every note Note makes in this process.
-func RunNotePrefix() string { return NotePrefix + runID + " " }
 
 // Portal is a LogicMonitor named by the environment, as the provider reads
 // it: for `make testacc` (LM_ACC_REAL_PORTAL=1) and `make sweep`.
@@ -128,53 +103,6 @@ func (e *Env) OwnerID(t *testing.T) int32 {
 		t.Fatalf("finding the user of access id %s: %d tokens match", e.AccessID, len(toks))
 	}
 	return toks[0].AdminID
-}
-
-// CreateToken creates a token out of band, through the API, and deletes it
-// when the test ends (if it still exists). Its note must come from Note.
-func (e *Env) CreateToken(t *testing.T, adminID int32, req lm.CreateAPITokenRequest) *lm.APIToken {
-	t.Helper()
-	if !strings.HasPrefix(req.Note, NotePrefix) {
-		t.Fatalf("a test token's note must start with acctest.NotePrefix (use acctest.Note): %q", req.Note)
-	}
-	tok, err := e.Client.CreateAPIToken(context.Background(), adminID, req)
-	if err != nil {
-		t.Fatalf("creating a token for user %d: %v", adminID, err)
-	}
-	t.Cleanup(func() {
-		if err := e.Client.DeleteAPIToken(context.Background(), adminID, tok.ID); err != nil && !lm.IsNotFound(err) {
-			t.Errorf("deleting test token %d of user %d: %v", tok.ID, adminID, err)
-		}
-	})
-	return tok
-}
-
-// DeleteTokensAtCleanup deletes, when the test ends, the user's tokens
-// with that note: for tests that leave a token on purpose (on_destroy =
-// "disable" or "abandon").
-func (e *Env) DeleteTokensAtCleanup(t *testing.T, adminID int32, note string) {
-	t.Helper()
-	if !strings.HasPrefix(note, NotePrefix) {
-		t.Fatalf("a test token's note must start with acctest.NotePrefix (use acctest.Note): %q", note)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
-			toks, err := e.Client.ListAPITokens(ctx, adminID, lm.ListOptions{Filter: "note:" + lm.QuoteFilter(note), Type: typ})
-			if err != nil {
-				t.Errorf("listing the tokens to clean up: %v", err)
-				return
-			}
-			for _, tok := range toks {
-				if tok.Note != note {
-					continue
-				}
-				if err := e.Client.DeleteAPIToken(ctx, adminID, tok.ID); err != nil && !lm.IsNotFound(err) {
-					t.Errorf("deleting test token %d of user %d: %v", tok.ID, adminID, err)
-				}
-			}
-		}
-	})
 }
 
 // ProviderEnv lists the environment variables the provider reads for its

@@ -5,156 +5,30 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
 
-// SweepAge is how old a test token must be before the sweeper deletes it:
+// SweepAge is how old a test object must be before the sweeper deletes it:
 // a younger one may belong to a run still going on.
 const SweepAge = time.Hour
-
-// Leftover reports whether tok is a token an acceptance test made: its
-// note starts with NotePrefix, or it belongs to the test user testAdminID
-// and still carries the client's pending-create marker (a create that was
-// interrupted between its POST and the PATCH that sets the note).
-func Leftover(tok lm.APIToken, testAdminID int32) bool {
-	if strings.HasPrefix(tok.Note, NotePrefix) {
-		return true
-	}
-	return testAdminID != 0 && tok.AdminID == testAdminID && strings.HasPrefix(tok.Note, lm.PendingNotePrefix)
-}
-
-// Sweep deletes the acceptance tests' leftovers (see Leftover) created more
-// than SweepAge before now, among every user's LMv1 and bearer tokens, and
-// returns them. It never deletes the token the client authenticates with,
-// nor a token whose creation time is unknown.
-func Sweep(ctx context.Context, c *lm.Client, testAdminID int32, now time.Time) ([]lm.APIToken, error) {
-	toks, err := listLeftovers(ctx, c, testAdminID)
-	if err != nil {
-		return nil, err
-	}
-	var deleted []lm.APIToken
-	var errs []error
-	for _, tok := range toks {
-		if tok.CreatedOn == 0 || now.Sub(time.Unix(tok.CreatedOn, 0)) < SweepAge || tok.AccessID == c.AccessID() {
-			continue
-		}
-		if err := c.DeleteAPIToken(ctx, tok.AdminID, tok.ID); err != nil && !lm.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("deleting token %d of user %d: %w", tok.ID, tok.AdminID, err))
-			continue
-		}
-		deleted = append(deleted, tok)
-	}
-	return deleted, errors.Join(errs...)
-}
-
-// listLeftovers lists the tokens Leftover accepts, of any age. The filters
-// narrow the listing; Leftover decides.
-func listLeftovers(ctx context.Context, c *lm.Client, testAdminID int32) ([]lm.APIToken, error) {
-	var out []lm.APIToken
-	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
-		toks, err := c.ListAllAPITokens(ctx, lm.ListOptions{Filter: "note~" + lm.QuoteFilter(strings.TrimSpace(NotePrefix)), Type: typ})
-		if err != nil {
-			return nil, err
-		}
-		if testAdminID != 0 {
-			pending, err := c.ListAPITokens(ctx, testAdminID, lm.ListOptions{Filter: "note~" + lm.QuoteFilter(strings.TrimSpace(lm.PendingNotePrefix)), Type: typ})
-			if err != nil {
-				return nil, err
-			}
-			toks = append(toks, pending...)
-		}
-		for _, tok := range toks {
-			if Leftover(tok, testAdminID) {
-				out = append(out, tok)
-			}
-		}
-	}
-	return out, nil
-}
-
-// SweepFromEnv is the body of the sweeper (make sweep): Sweep
-// on the portal named by the environment (PortalFromEnv), then the users
-// and roles the tests made (named by CreateUser or Name, UserPrefix) that
-// are older than SweepAge, reporting each deletion on stderr (never a
-// secret).
-func SweepFromEnv(ctx context.Context) error {
-	p, err := PortalFromEnv(false)
-	if err != nil {
-		return err
-	}
-	c, err := p.client()
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	deleted, err := Sweep(ctx, c, p.AdminID, now)
-	for _, tok := range deleted {
-		fmt.Fprintf(os.Stderr, "sweeper: deleted %s token %d of user %d, created %s: %q\n",
-			tok.Type, tok.ID, tok.AdminID, time.Unix(tok.CreatedOn, 0).UTC().Format(time.RFC3339), tok.Note)
-	}
-	users, uerr := sweepUsers(ctx, c, now)
-	for _, u := range users {
-		fmt.Fprintf(os.Stderr, "sweeper: deleted user %d %q\n", u.ID, u.Username)
-	}
-	roles, rerr := sweepRoles(ctx, c, now)
-	for _, r := range roles {
-		fmt.Fprintf(os.Stderr, "sweeper: deleted role %d %q\n", r.ID, r.Name)
-	}
-	fmt.Fprintf(os.Stderr, "sweeper: %d test tokens, %d test users and %d test roles older than %s deleted from %s\n",
-		len(deleted), len(users), len(roles), SweepAge, p.BaseURL)
-	return errors.Join(err, uerr, rerr)
-}
 
 func (p *Portal) client() (*lm.Client, error) {
 	return clientFor(p.BaseURL, p.AccessID, p.AccessKey, p.BearerToken)
 }
 
-// tokenKey identifies a token across both types (ids may repeat between
-// LMv1 and bearer listings).
-type tokenKey struct {
-	typ string
-	id  int32
-}
-
-// snapshot lists the tokens the leftover check watches: every token of the
-// test user, and every token anywhere whose note has NotePrefix.
-func snapshot(ctx context.Context, c *lm.Client, testAdminID int32) (map[tokenKey]lm.APIToken, error) {
-	out := map[tokenKey]lm.APIToken{}
-	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
-		own, err := c.ListAPITokens(ctx, testAdminID, lm.ListOptions{Type: typ})
-		if err != nil {
-			return nil, err
-		}
-		for _, tok := range own {
-			out[tokenKey{typ, tok.ID}] = tok
-		}
-	}
-	prefixed, err := listLeftovers(ctx, c, 0)
-	if err != nil {
-		return nil, err
-	}
-	for _, tok := range prefixed {
-		out[tokenKey{tok.Type, tok.ID}] = tok
-	}
-	return out, nil
-}
-
 // LeftoverCheck wraps a test package's m (for resource.TestMain). Against
-// a real portal (LM_ACC_REAL_PORTAL=1, TF_ACC set) it lists the test
-// user's tokens, and every token with the test note prefix, before and
-// after the tests; a token that appeared and is still there fails the run
-// and, when it is a test token (Leftover), is deleted. Tokens of another
-// run going on at the same time (NotePrefix with another run id) are not
-// counted. A token of the test user that was there before, was not a test
-// token and is gone fails the run too: the tests deleted what was not
-// theirs. So does a user of this run's CreateUser still there, which is
-// deleted, and so does a role of this run (Name) still there, deleted after
-// the users. Elsewhere it just runs m.
+// a real portal (LM_ACC_REAL_PORTAL=1, TF_ACC set) it lists, with each
+// registered type's Watch, the objects it watches before and after the
+// tests (the test user's tokens and every test token; the test users; the
+// test roles). An object of this run that appeared and is still there
+// fails the run and, when it is a test object, is deleted, type by type in
+// sweep order (tokens, then users, then roles). Test objects of another
+// run going on at the same time are not counted. An object that was there
+// before, was not a test object and is gone fails the run too: the tests
+// deleted what was not theirs. Elsewhere it just runs m.
 func LeftoverCheck(m interface{ Run() int }) interface{ Run() int } {
 	return leftoverCheck{m}
 }
@@ -176,117 +50,102 @@ func (l leftoverCheck) Run() int {
 		return 2
 	}
 	ctx := context.Background()
-	watch := func(when string) (map[tokenKey]lm.APIToken, []lm.Admin, []lm.Role, bool) {
-		toks, err := snapshot(ctx, c, p.AdminID)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "leftover check: listing the tokens %s the tests: %v\n", when, err)
-			return nil, nil, nil, false
+	types := registeredTypes()
+	watch := func(when string) ([][]Watched, bool) {
+		out := make([][]Watched, len(types))
+		for i, t := range types {
+			if out[i], err = t.Watch(ctx, c, p); err != nil {
+				fmt.Fprintf(os.Stderr, "leftover check: listing the %s %s the tests: %v\n", t.Plural, when, err)
+				return nil, false
+			}
 		}
-		users, err := listTestUsers(ctx, c)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "leftover check: listing the test users %s the tests: %v\n", when, err)
-			return nil, nil, nil, false
-		}
-		roles, err := listTestRoles(ctx, c)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "leftover check: listing the test roles %s the tests: %v\n", when, err)
-			return nil, nil, nil, false
-		}
-		return toks, users, roles, true
+		return out, true
 	}
-	before, usersBefore, rolesBefore, ok := watch("before")
+	before, ok := watch("before")
 	if !ok {
 		return 2
 	}
 	code := l.m.Run()
-	after, usersAfter, rolesAfter, ok := watch("after")
+	after, ok := watch("after")
 	if !ok {
 		return 2
 	}
-	leftUsers := newUsers(usersBefore, usersAfter)
-	for _, u := range leftUsers {
-		what := "deleted now"
-		if err := c.DeleteAdmin(ctx, u.ID); err != nil && !lm.IsNotFound(err) {
-			what = fmt.Sprintf("deleting it failed: %v", err)
+	failed := false
+	for i, t := range types {
+		left, gone := compareWatched(before[i], after[i])
+		fmt.Fprintf(os.Stderr, "leftover check: %d %s watched before the tests, %d after, %d left behind\n",
+			len(before[i]), t.Plural, len(after[i]), len(left))
+		for _, w := range gone {
+			fmt.Fprintf(os.Stderr, "leftover check: FAIL: %s was not made by the tests and is gone\n", w.What)
 		}
-		fmt.Fprintf(os.Stderr, "leftover check: FAIL: test user %d (%s) was left behind by the tests: %s\n", u.ID, u.Username, what)
-	}
-	leftRoles := newRoles(rolesBefore, rolesAfter)
-	for _, r := range leftRoles {
-		what := "deleted now"
-		if err := c.DeleteRole(ctx, r.ID); err != nil && !lm.IsNotFound(err) {
-			what = fmt.Sprintf("deleting it failed: %v", err)
-		}
-		fmt.Fprintf(os.Stderr, "leftover check: FAIL: test role %d (%s) was left behind by the tests: %s\n", r.ID, r.Name, what)
-	}
-	left := newTokens(before, after)
-	gone := goneTokens(before, after, p.AdminID)
-	fmt.Fprintf(os.Stderr, "leftover check: %d tokens watched before the tests, %d after, %d left behind\n", len(before), len(after), len(left))
-	for _, tok := range gone {
-		fmt.Fprintf(os.Stderr, "leftover check: FAIL: %s token %d of user %d (%q) was not a test token and is gone\n", tok.Type, tok.ID, tok.AdminID, tok.Note)
-	}
-	for _, tok := range left {
-		what := "left in place: not a test token"
-		if Leftover(tok, p.AdminID) {
-			what = "deleted now"
-			if err := c.DeleteAPIToken(ctx, tok.AdminID, tok.ID); err != nil && !lm.IsNotFound(err) {
-				what = fmt.Sprintf("deleting it failed: %v", err)
+		for _, w := range left {
+			what := "left in place: not made by a test"
+			if w.Test {
+				what = "deleted now"
+				if err := w.Delete(ctx); err != nil {
+					what = fmt.Sprintf("deleting it failed: %v", err)
+				}
 			}
+			fmt.Fprintf(os.Stderr, "leftover check: FAIL: %s was left behind by the tests: %s\n", w.What, what)
 		}
-		fmt.Fprintf(os.Stderr, "leftover check: FAIL: %s token %d of user %d (%q) was left behind by the tests: %s\n", tok.Type, tok.ID, tok.AdminID, tok.Note, what)
+		failed = failed || len(left)+len(gone) > 0
 	}
-	if len(left)+len(gone)+len(leftUsers)+len(leftRoles) > 0 && code == 0 {
+	if failed && code == 0 {
 		code = 1
 	}
 	return code
 }
 
-// newTokens returns the tokens in after but not in before, leaving out the
-// test tokens of other runs, sorted by id.
-func newTokens(before, after map[tokenKey]lm.APIToken) []lm.APIToken {
-	var left []lm.APIToken
-	for k, tok := range after {
-		if _, ok := before[k]; ok {
+// compareWatched returns the objects of after that this run left behind
+// (not in before, not another run's) and those of before that are gone
+// and were not test objects, each in the order the type listed them.
+func compareWatched(before, after []Watched) (left, gone []Watched) {
+	keys := func(ws []Watched) map[string]bool {
+		m := make(map[string]bool, len(ws))
+		for _, w := range ws {
+			m[w.Key] = true
+		}
+		return m
+	}
+	wasThere, isThere := keys(before), keys(after)
+	for _, w := range after {
+		if !wasThere[w.Key] && !w.OtherRun {
+			left = append(left, w)
+		}
+	}
+	for _, w := range before {
+		if !isThere[w.Key] && !w.Test {
+			gone = append(gone, w)
+		}
+	}
+	return left, gone
+}
+
+// ignoreNotFound is a Delete's result: a 404 means the object is gone.
+func ignoreNotFound(err error) error {
+	if lm.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// thisRun reports whether name (made by objectName) is of this run.
+func thisRun(name string) bool { return strings.HasPrefix(name, UserPrefix+runID+"-") }
+
+// sweepOld deletes with del the objects whose name (made by objectName)
+// says they were created more than SweepAge before now, and returns them.
+func sweepOld[T any](objects []T, now time.Time, name func(T) string, del func(T) error) ([]T, error) {
+	var deleted []T
+	var errs []error
+	for _, o := range objects {
+		if created, _ := testUserCreated(name(o)); now.Sub(created) < SweepAge {
 			continue
 		}
-		if strings.HasPrefix(tok.Note, NotePrefix) && !strings.HasPrefix(tok.Note, RunNotePrefix()) {
+		if err := del(o); err != nil {
+			errs = append(errs, err)
 			continue
 		}
-		left = append(left, tok)
+		deleted = append(deleted, o)
 	}
-	sort.Slice(left, func(i, j int) bool { return left[i].ID < left[j].ID })
-	return left
-}
-
-// goneTokens returns the tokens in before but not in after that are not
-// test tokens, sorted by id.
-func goneTokens(before, after map[tokenKey]lm.APIToken, testAdminID int32) []lm.APIToken {
-	var gone []lm.APIToken
-	for k, tok := range before {
-		if _, ok := after[k]; !ok && !Leftover(tok, testAdminID) {
-			gone = append(gone, tok)
-		}
-	}
-	sort.Slice(gone, func(i, j int) bool { return gone[i].ID < gone[j].ID })
-	return gone
-}
-
-// newObjects returns this run's test users or roles (named by objectName
-// with this run's id) in after but not in before.
-func newObjects[T any](before, after []T, id func(T) int32, name func(T) string) []T {
-	var left []T
-	for _, o := range after {
-		if strings.HasPrefix(name(o), UserPrefix+runID+"-") && !slices.ContainsFunc(before, func(b T) bool { return id(b) == id(o) }) {
-			left = append(left, o)
-		}
-	}
-	return left
-}
-
-func newUsers(before, after []lm.Admin) []lm.Admin {
-	return newObjects(before, after, func(a lm.Admin) int32 { return a.ID }, func(a lm.Admin) string { return a.Username })
-}
-
-func newRoles(before, after []lm.Role) []lm.Role {
-	return newObjects(before, after, func(r lm.Role) int32 { return r.ID }, func(r lm.Role) string { return r.Name })
+	return deleted, errors.Join(errs...)
 }

@@ -94,7 +94,9 @@ func TestReadGivesIdentityToStateWithout(t *testing.T) {
 	if read.NewIdentity == nil || read.NewIdentity.IdentityData == nil {
 		t.Fatal("the refresh returned no identity")
 	}
-	got, err := read.NewIdentity.IdentityData.Unmarshal(tokenIdentityType)
+	var ir resource.IdentitySchemaResponse
+	(&apiTokenResource{}).IdentitySchema(ctx, resource.IdentitySchemaRequest{}, &ir)
+	got, err := read.NewIdentity.IdentityData.Unmarshal(ir.IdentitySchema.Type().TerraformType(ctx))
 	if err != nil {
 		t.Fatal(err)
 	}

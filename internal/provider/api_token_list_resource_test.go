@@ -43,7 +43,7 @@ func TestAccAPITokenList_query(t *testing.T) {
 	portalChecks := []querycheck.QueryResultCheck{
 		querycheck.ExpectIdentity("lm_api_token.portal", map[string]knownvalue.Check{
 			"admin_id": knownvalue.Int64Exact(int64(userID)),
-			"id":       knownvalue.Int64Func(positive),
+			"id":       knownvalue.Int64Func(acctest.PositiveID),
 		}),
 		querycheck.ExpectResourceDisplayName("lm_api_token.portal", byNote(made),
 			knownvalue.StringRegexp(regexp.MustCompile(`^`+regexp.QuoteMeta(user.Username)+`: [A-Za-z0-9]{20} `+quoted(made)+`$`))),
@@ -125,7 +125,7 @@ list "lm_api_token" "portal" {
 					querycheck.ExpectLength("lm_api_token.user", 2),
 					querycheck.ExpectIdentity("lm_api_token.user", map[string]knownvalue.Check{
 						"admin_id": knownvalue.Int64Exact(int64(userID)),
-						"id":       knownvalue.Int64Func(positive),
+						"id":       knownvalue.Int64Func(acctest.PositiveID),
 					}),
 					querycheck.ExpectResourceDisplayName("lm_api_token.user", byNote(made),
 						knownvalue.StringRegexp(regexp.MustCompile(`^`+regexp.QuoteMeta(user.Username)+`: [A-Za-z0-9]{20} `+quoted(made)+`$`))),
@@ -259,7 +259,7 @@ list "lm_api_token" "portal" {
 	// "all" reads offsets 0 and 1000; "first" stops after offset 0;
 	// "portal" reads LMv1 tokens at 0 and 1000, then bearer tokens at 0.
 	userPath := fmt.Sprintf("/setting/admins/%d/apitokens", acctest.AuditorID)
-	checkPages(t, log, []string{userPath, "/setting/admins/apitokens"}, func(path string, q url.Values) string {
+	acctest.CheckPages(t, log, []string{userPath, "/setting/admins/apitokens"}, func(path string, q url.Values) string {
 		return fmt.Sprintf("%s type=%s offset=%s", path, q.Get("type"), q.Get("offset"))
 	}, map[string]int{
 		userPath + " type= offset=0":                     2,

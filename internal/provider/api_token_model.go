@@ -7,49 +7,31 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
 
-// apiTokenModel is the lm_api_token resource's schema as a Go struct.
+// apiTokenModel is the lm_api_token resource's schema as a Go struct:
+// what LogicMonitor reports about the token (tokenMetadataModel, as the
+// data sources show it), and what only the configuration and the create
+// answer hold.
 type apiTokenModel struct {
-	ID               types.String         `tfsdk:"id"`
-	AdminID          types.Int64          `tfsdk:"admin_id"`
-	Note             types.String         `tfsdk:"note"`
-	Enabled          types.Bool           `tfsdk:"enabled"`
-	Type             types.String         `tfsdk:"type"`
+	tokenMetadataModel
 	OnDestroy        types.String         `tfsdk:"on_destroy"`
 	RotationTriggers types.Map            `tfsdk:"rotation_triggers"`
 	RotateAfter      timetypes.GoDuration `tfsdk:"rotate_after"`
-	AccessID         types.String         `tfsdk:"access_id"`
 	AccessKey        types.String         `tfsdk:"access_key"`
-	AdminName        types.String         `tfsdk:"admin_name"`
-	CreatedBy        types.String         `tfsdk:"created_by"`
-	CreatedOn        timetypes.RFC3339    `tfsdk:"created_on"`
-	LastUsedOn       timetypes.RFC3339    `tfsdk:"last_used_on"`
-	Roles            types.Set            `tfsdk:"roles"`
 	Timeouts         timeouts.Value       `tfsdk:"timeouts"`
 }
 
-// epochToRFC3339 converts LogicMonitor's epoch seconds; 0 means "never".
-func epochToRFC3339(sec int64) timetypes.RFC3339 {
-	if sec <= 0 {
-		return timetypes.NewRFC3339Null()
-	}
-	return timetypes.NewRFC3339TimeValue(time.Unix(sec, 0).UTC())
-}
-
-// setFromAPI copies what LogicMonitor reports about a token into the model,
-// as the data sources report it (tokenMetadataFromAPI). It never touches
-// access_key: the secret exists only in the create answer and a later read
-// must not blank it.
+// setFromAPI copies what LogicMonitor reports about a token into the model.
+// It never touches access_key: the secret exists only in the create answer
+// and a later read must not blank it.
 func (m *apiTokenModel) setFromAPI(ctx context.Context, t lm.APIToken) diag.Diagnostics {
 	md, diags := tokenMetadataFromAPI(ctx, t)
-	m.ID, m.AdminID, m.AccessID, m.Note, m.Enabled, m.Type = md.ID, md.AdminID, md.AccessID, md.Note, md.Enabled, md.Type
-	m.AdminName, m.CreatedBy, m.CreatedOn, m.LastUsedOn, m.Roles = md.AdminName, md.CreatedBy, md.CreatedOn, md.LastUsedOn, md.Roles
+	m.tokenMetadataModel = md
 	return diags
 }
 
@@ -60,26 +42,6 @@ func (m *apiTokenModel) ids() (adminID, tokenID int32, err error) {
 		return 0, 0, err
 	}
 	return toInt32(m.AdminID.ValueInt64()), toInt32(id), nil
-}
-
-// timeoutsAttrTypes is the object type of the timeouts block, for states
-// written without one (import).
-func timeoutsAttrTypes() map[string]attr.Type {
-	return map[string]attr.Type{
-		"create": types.StringType, "read": types.StringType,
-		"update": types.StringType, "delete": types.StringType,
-	}
-}
-
-// tokenIdentityModel is lm_api_token's identity: the two ids of the token's
-// API path.
-type tokenIdentityModel struct {
-	AdminID types.Int64 `tfsdk:"admin_id"`
-	ID      types.Int64 `tfsdk:"id"`
-}
-
-func tokenIdentityFromAPI(t lm.APIToken) tokenIdentityModel {
-	return tokenIdentityModel{AdminID: types.Int64Value(int64(t.AdminID)), ID: types.Int64Value(int64(t.ID))}
 }
 
 // importedTokenModel is the state of a token Terraform did not create, as
@@ -95,4 +57,61 @@ func importedTokenModel(ctx context.Context, t lm.APIToken) (apiTokenModel, diag
 	m.RotateAfter = timetypes.NewGoDurationNull()
 	m.Timeouts = timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes())}
 	return m, diags
+}
+
+// tokenMetadataModel is what LogicMonitor reports about a token, as the
+// resource, the data sources and the list results show it: all of it
+// but the secret, which LogicMonitor returns only at creation.
+type tokenMetadataModel struct {
+	ID         types.String      `tfsdk:"id"`
+	AdminID    types.Int64       `tfsdk:"admin_id"`
+	AccessID   types.String      `tfsdk:"access_id"`
+	Note       types.String      `tfsdk:"note"`
+	Enabled    types.Bool        `tfsdk:"enabled"`
+	Type       types.String      `tfsdk:"type"`
+	AdminName  types.String      `tfsdk:"admin_name"`
+	CreatedBy  types.String      `tfsdk:"created_by"`
+	CreatedOn  timetypes.RFC3339 `tfsdk:"created_on"`
+	LastUsedOn timetypes.RFC3339 `tfsdk:"last_used_on"`
+	Roles      types.Set         `tfsdk:"roles"`
+}
+
+func tokenMetadataFromAPI(ctx context.Context, t lm.APIToken) (tokenMetadataModel, diag.Diagnostics) {
+	roles := t.Roles
+	if roles == nil {
+		roles = []string{}
+	}
+	set, diags := types.SetValueFrom(ctx, types.StringType, roles)
+	return tokenMetadataModel{
+		ID:         types.StringValue(strconv.FormatInt(int64(t.ID), 10)),
+		AdminID:    types.Int64Value(int64(t.AdminID)),
+		AccessID:   types.StringValue(t.AccessID),
+		Note:       types.StringValue(t.Note),
+		Enabled:    types.BoolValue(t.Enabled()),
+		Type:       types.StringValue(normType(t.Type)),
+		AdminName:  types.StringValue(t.AdminName),
+		CreatedBy:  types.StringValue(t.CreatedBy),
+		CreatedOn:  epochToRFC3339(t.CreatedOn),
+		LastUsedOn: epochToRFC3339(t.LastUsedOn),
+		Roles:      set,
+	}, diags
+}
+
+// epochToRFC3339 converts LogicMonitor's epoch seconds; 0 means "never".
+func epochToRFC3339(sec int64) timetypes.RFC3339 {
+	if sec <= 0 {
+		return timetypes.NewRFC3339Null()
+	}
+	return timetypes.NewRFC3339TimeValue(time.Unix(sec, 0).UTC())
+}
+
+// tokenIdentityModel is lm_api_token's identity: the two ids of the token's
+// API path.
+type tokenIdentityModel struct {
+	AdminID types.Int64 `tfsdk:"admin_id"`
+	ID      types.Int64 `tfsdk:"id"`
+}
+
+func tokenIdentityFromAPI(t lm.APIToken) tokenIdentityModel {
+	return tokenIdentityModel{AdminID: types.Int64Value(int64(t.AdminID)), ID: types.Int64Value(int64(t.ID))}
 }

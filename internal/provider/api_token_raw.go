@@ -3,188 +3,192 @@ package provider
 import (
 	"context"
 	"fmt"
-	"maps"
-	"math/big"
-	"strconv"
-	"time"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
-
-	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
 
-// Read and ModifyPlan run once per token in every plan, so they work on
-// tftypes values instead of the framework's struct reflection, which
-// recompiles a regular expression per field on every call
-// (terraform-plugin-framework#725; DESIGN.md says when to drop this).
+// Read and ModifyPlan run once per token in every plan. The framework's
+// State.Get and State.Set reflect on the model struct at every call and
+// compile a regular expression per field
+// (terraform-plugin-framework#725), a large share of the provider's CPU
+// in a plan of many tokens, so those two read and write the token's
+// values through rawModel instead (DESIGN.md says when to drop it).
 
-// rawObject is an lm_api_token object value split into its attributes.
-type rawObject map[string]tftypes.Value
-
-func newRawObject(v tftypes.Value) (rawObject, diag.Diagnostics) {
-	var m map[string]tftypes.Value
-	if err := v.As(&m); err != nil {
-		return nil, diag.Diagnostics{rawDiag(err)}
-	}
-	// As hands out the value's own map: changing it would change v.
-	return maps.Clone(m), nil
+// rawModel converts between a model struct M and the tftypes value of a
+// schema, as State.Get and State.Set do, with the struct's tfsdk tags
+// matched to the schema's attributes once, when it is made: a model and
+// a schema that disagree (an attribute without its field, a field
+// without its attribute, a field of another type) fail there, so neither
+// can change without the other.
+type rawModel[M any] struct {
+	typ    tftypes.Object
+	fields []rawField
 }
 
+// rawField is one attribute: its name, its type in the schema and the
+// index of its field in M (more than one number for a field of an
+// embedded struct).
+type rawField struct {
+	name  string
+	typ   attr.Type
+	index []int
+}
+
+func newRawModel[M any](ctx context.Context, schemaType attr.Type) (*rawModel[M], error) {
+	model := reflect.TypeFor[M]()
+	obj, ok := schemaType.(types.ObjectType)
+	if !ok {
+		return nil, fmt.Errorf("%s: the schema's type is %T, not an object", model, schemaType)
+	}
+	tfType, ok := obj.TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		return nil, fmt.Errorf("%s: the schema's type is no tftypes object", model)
+	}
+	tags, err := tfsdkFields(model, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", model, err)
+	}
+	r := &rawModel[M]{typ: tfType}
+	var problems []string
+	for name, typ := range obj.AttrTypes {
+		index, ok := tags[name]
+		if !ok {
+			problems = append(problems, fmt.Sprintf("the schema's attribute %q has no field", name))
+			continue
+		}
+		delete(tags, name)
+		field, want := model.FieldByIndex(index), reflect.TypeOf(typ.ValueType(ctx))
+		if field.Type != want {
+			problems = append(problems, fmt.Sprintf("field %s (%q) is a %s; the schema's attribute holds a %s", field.Name, name, field.Type, want))
+			continue
+		}
+		r.fields = append(r.fields, rawField{name: name, typ: typ, index: index})
+	}
+	for name := range tags {
+		problems = append(problems, fmt.Sprintf("the field tagged %q is no attribute of the schema", name))
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return nil, fmt.Errorf("%s does not match its schema: %s", model, strings.Join(problems, "; "))
+	}
+	slices.SortFunc(r.fields, func(a, b rawField) int { return strings.Compare(a.name, b.name) })
+	return r, nil
+}
+
+// tfsdkFields maps the tfsdk tags of a struct's fields, those of its
+// embedded structs included, to their field indexes, as the framework
+// reads them.
+func tfsdkFields(t reflect.Type, prefix []int) (map[string][]int, error) {
+	out := map[string][]int{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		index := append(slices.Clone(prefix), i)
+		tag, tagged := f.Tag.Lookup("tfsdk")
+		switch {
+		case tag == "-" || !f.IsExported() && !f.Anonymous:
+			continue
+		case f.Anonymous:
+			if f.Type.Kind() != reflect.Struct {
+				return nil, fmt.Errorf("embedded %s is not a struct embedded by value", f.Type)
+			}
+			inner, err := tfsdkFields(f.Type, index)
+			if err != nil {
+				return nil, err
+			}
+			for name, idx := range inner {
+				if _, dup := out[name]; dup {
+					return nil, fmt.Errorf("two fields are tagged %q", name)
+				}
+				out[name] = idx
+			}
+			continue
+		case !tagged:
+			return nil, fmt.Errorf("field %s has no tfsdk tag", f.Name)
+		}
+		if _, dup := out[tag]; dup {
+			return nil, fmt.Errorf("two fields are tagged %q", tag)
+		}
+		out[tag] = index
+	}
+	return out, nil
+}
+
+// get reads a value of the schema into a model, as State.Get would.
+func (r *rawModel[M]) get(ctx context.Context, v tftypes.Value) (M, error) {
+	var m M
+	if !v.Type().Equal(r.typ) {
+		return m, fmt.Errorf("a value of type %s, want %s", v.Type(), r.typ)
+	}
+	var attrs map[string]tftypes.Value
+	if err := v.As(&attrs); err != nil {
+		return m, err
+	}
+	out := reflect.ValueOf(&m).Elem()
+	for _, f := range r.fields {
+		val, err := f.typ.ValueFromTerraform(ctx, attrs[f.name])
+		if err != nil {
+			return m, fmt.Errorf("%s: %w", f.name, err)
+		}
+		out.FieldByIndex(f.index).Set(reflect.ValueOf(val))
+	}
+	return m, nil
+}
+
+// set makes the schema's value of a model, as State.Set would, but
+// without running the validation of custom types (timetypes' RFC 3339
+// check) on values the provider made itself.
+func (r *rawModel[M]) set(ctx context.Context, m *M) (v tftypes.Value, err error) {
+	// A value that does not fit the schema, such as a set without its
+	// element type, makes ToTerraformValue or NewValue panic.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("a value that does not fit the schema: %v", p)
+		}
+	}()
+	in := reflect.ValueOf(m).Elem()
+	attrs := make(map[string]tftypes.Value, len(r.fields))
+	for _, f := range r.fields {
+		// newRawModel checked that the field holds the attribute's value type.
+		val, _ := in.FieldByIndex(f.index).Interface().(attr.Value)
+		if attrs[f.name], err = val.ToTerraformValue(ctx); err != nil {
+			return v, fmt.Errorf("%s: %w", f.name, err)
+		}
+	}
+	return tftypes.NewValue(r.typ, attrs), nil
+}
+
+// rawDiag reports a failure of the raw path, which is a bug.
 func rawDiag(err error) diag.Diagnostic {
 	return diag.NewErrorDiagnostic("Unexpected lm_api_token value",
-		fmt.Sprintf("The provider could not decode the resource's value; this is a bug in the provider: %s", err))
+		fmt.Sprintf("The provider could not convert the resource's value; this is a bug in the provider: %s", err))
 }
 
-func (o rawObject) str(name string, diags *diag.Diagnostics) types.String {
-	v := o[name]
-	switch {
-	case !v.IsKnown():
-		return types.StringUnknown()
-	case v.IsNull():
-		return types.StringNull()
-	}
-	var s string
-	if err := v.As(&s); err != nil {
-		diags.Append(rawDiag(err))
-		return types.StringUnknown()
-	}
-	return types.StringValue(s)
+// tokenRaw holds lm_api_token's state and identity as rawModels, made
+// from its schemas once.
+type tokenRaw struct {
+	state    *rawModel[apiTokenModel]
+	identity *rawModel[tokenIdentityModel]
 }
 
-func (o rawObject) boolean(name string, diags *diag.Diagnostics) types.Bool {
-	v := o[name]
-	switch {
-	case !v.IsKnown():
-		return types.BoolUnknown()
-	case v.IsNull():
-		return types.BoolNull()
-	}
-	var b bool
-	if err := v.As(&b); err != nil {
-		diags.Append(rawDiag(err))
-		return types.BoolUnknown()
-	}
-	return types.BoolValue(b)
-}
-
-func (o rawObject) int64(name string, diags *diag.Diagnostics) types.Int64 {
-	v := o[name]
-	switch {
-	case !v.IsKnown():
-		return types.Int64Unknown()
-	case v.IsNull():
-		return types.Int64Null()
-	}
-	var f big.Float
-	if err := v.As(&f); err != nil {
-		diags.Append(rawDiag(err))
-		return types.Int64Unknown()
-	}
-	i, acc := f.Int64()
-	if acc != big.Exact {
-		diags.Append(rawDiag(fmt.Errorf("%s: %s is not an integer", name, f.String())))
-		return types.Int64Unknown()
-	}
-	return types.Int64Value(i)
-}
-
-func (o rawObject) stringMap(ctx context.Context, name string, diags *diag.Diagnostics) types.Map {
-	v, err := types.MapType{ElemType: types.StringType}.ValueFromTerraform(ctx, o[name])
+var tokenRawModels = sync.OnceValues(func() (tokenRaw, error) {
+	ctx := context.Background()
+	r := &apiTokenResource{}
+	var sr resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &sr)
+	var ir resource.IdentitySchemaResponse
+	r.IdentitySchema(ctx, resource.IdentitySchemaRequest{}, &ir)
+	state, err := newRawModel[apiTokenModel](ctx, sr.Schema.Type())
 	if err != nil {
-		diags.Append(rawDiag(err))
-		return types.MapUnknown(types.StringType)
+		return tokenRaw{}, err
 	}
-	m, ok := v.(types.Map)
-	if !ok {
-		diags.Append(rawDiag(fmt.Errorf("%s: unexpected %T", name, v)))
-		return types.MapUnknown(types.StringType)
-	}
-	return m
-}
-
-// rfc3339 and goDuration return str as the schema's custom string types.
-func (o rawObject) rfc3339(name string, diags *diag.Diagnostics) timetypes.RFC3339 {
-	return timetypes.RFC3339{StringValue: o.str(name, diags)}
-}
-
-func (o rawObject) goDuration(name string, diags *diag.Diagnostics) timetypes.GoDuration {
-	return timetypes.GoDuration{StringValue: o.str(name, diags)}
-}
-
-// timeouts returns the timeouts block as the timeouts package's value.
-func (o rawObject) timeouts(ctx context.Context, diags *diag.Diagnostics) timeouts.Value {
-	typ := timeouts.Type{ObjectType: types.ObjectType{AttrTypes: timeoutsAttrTypes()}}
-	v, err := typ.ValueFromTerraform(ctx, o["timeouts"])
-	if err != nil {
-		diags.Append(rawDiag(err))
-		return timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes())}
-	}
-	tv, ok := v.(timeouts.Value)
-	if !ok {
-		diags.Append(rawDiag(fmt.Errorf("timeouts: unexpected %T", v)))
-		return timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes())}
-	}
-	return tv
-}
-
-// setFromAPI writes what LogicMonitor reports about a token into the
-// object's attributes, exactly as apiTokenModel.setFromAPI followed by
-// State.Set would; access_key and the configuration-only attributes are
-// left alone.
-func (o rawObject) setFromAPI(t lm.APIToken) {
-	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
-	epoch := func(sec int64) tftypes.Value {
-		if sec <= 0 {
-			return tftypes.NewValue(tftypes.String, nil)
-		}
-		return str(time.Unix(sec, 0).UTC().Format(time.RFC3339))
-	}
-	o["id"] = str(strconv.FormatInt(int64(t.ID), 10))
-	o["admin_id"] = tftypes.NewValue(tftypes.Number, new(big.Float).SetInt64(int64(t.AdminID)))
-	o["note"] = str(t.Note)
-	o["enabled"] = tftypes.NewValue(tftypes.Bool, t.Enabled())
-	o["type"] = str(normType(t.Type))
-	o["access_id"] = str(t.AccessID)
-	o["admin_name"] = str(t.AdminName)
-	o["created_by"] = str(t.CreatedBy)
-	o["created_on"] = epoch(t.CreatedOn)
-	o["last_used_on"] = epoch(t.LastUsedOn)
-	roles := make([]tftypes.Value, len(t.Roles))
-	for i, r := range t.Roles {
-		roles[i] = str(r)
-	}
-	o["roles"] = tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, roles)
-}
-
-// tokenIdentityType is the tftypes type of lm_api_token's identity schema.
-var tokenIdentityType = tftypes.Object{AttributeTypes: map[string]tftypes.Type{
-	"admin_id": tftypes.Number,
-	"id":       tftypes.Number,
-}}
-
-// identityFromRaw returns the identity of a refreshed lm_api_token state,
-// as Identity.Set of its tokenIdentityModel would: admin_id as it is, and
-// the string id as a number. An id that is not a number (a corrupt state,
-// which refresh has already refused) gives a null identity.
-func identityFromRaw(state tftypes.Value) tftypes.Value {
-	attrs, diags := newRawObject(state)
-	if diags.HasError() {
-		return tftypes.NewValue(tokenIdentityType, nil)
-	}
-	var id string
-	if err := attrs["id"].As(&id); err != nil {
-		return tftypes.NewValue(tokenIdentityType, nil)
-	}
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil {
-		return tftypes.NewValue(tokenIdentityType, nil)
-	}
-	return tftypes.NewValue(tokenIdentityType, map[string]tftypes.Value{
-		"admin_id": attrs["admin_id"],
-		"id":       tftypes.NewValue(tftypes.Number, new(big.Float).SetInt64(n)),
-	})
-}
+	identity, err := newRawModel[tokenIdentityModel](ctx, ir.IdentitySchema.Type())
+	return tokenRaw{state: state, identity: identity}, err
+})

@@ -31,15 +31,6 @@ resource "lm_api_token" "test" {
 `, e.AdminID, body)
 }
 
-// stateAttr reads one attribute of a resource from the state.
-func stateAttr(s *terraform.State, name, attr string) (string, error) {
-	rs, ok := s.RootModule().Resources[name]
-	if !ok {
-		return "", fmt.Errorf("%s not in state", name)
-	}
-	return rs.Primary.Attributes[attr], nil
-}
-
 func TestAccAPIToken_lifecycle(t *testing.T) {
 	e := acctest.New(t)
 	note, paused := acctest.Note("lifecycle"), acctest.Note("lifecycle (paused)")
@@ -103,7 +94,7 @@ func TestAccAPIToken_lifecycle(t *testing.T) {
 				ResourceName: tokenName,
 				ImportState:  true,
 				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					id, err := stateAttr(s, tokenName, "id")
+					id, err := acctest.StateAttr(s, tokenName, "id")
 					return fmt.Sprintf("%d/%s", e.AdminID, id), err
 				},
 				ImportStateVerify:       true,
@@ -113,7 +104,7 @@ func TestAccAPIToken_lifecycle(t *testing.T) {
 				ResourceName: tokenName,
 				ImportState:  true,
 				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					return stateAttr(s, tokenName, "access_id")
+					return acctest.StateAttr(s, tokenName, "access_id")
 				},
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"access_key"},
@@ -136,7 +127,7 @@ func TestAccAPIToken_bearer(t *testing.T) {
 				statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("access_key"), knownvalue.NotNull()),
 			},
 			Check: func(s *terraform.State) error {
-				id, _ := stateAttr(s, tokenName, "id")
+				id, _ := acctest.StateAttr(s, tokenName, "id")
 				n, _ := strconv.ParseInt(id, 10, 32)
 				tok, err := e.FindToken(context.Background(), int32(n))
 				if err != nil || tok == nil || tok.Type != lm.TokenTypeBearer {
@@ -192,7 +183,7 @@ resource "lm_api_token" "test" {
 func TestAccAPIToken_disappears(t *testing.T) {
 	e := acctest.New(t)
 	cfg := tokenConfig(e, fmt.Sprintf(`note = %q`, acctest.Note("will vanish")))
-	steps := disappearsSteps(t, cfg, tokenName, func(id int32) {
+	steps := acctest.DisappearsSteps(t, cfg, tokenName, func(id int32) {
 		if err := e.Client.DeleteAPIToken(context.Background(), e.AdminID, id); err != nil {
 			t.Fatalf("out-of-band delete: %v", err)
 		}
@@ -421,10 +412,10 @@ resource "lm_api_token" "bearer" {
 				Config: cfg(acctest.Note("trace me")),
 				Check: func(s *terraform.State) error {
 					var err error
-					if key, err = stateAttr(s, tokenName, "access_key"); err != nil {
+					if key, err = acctest.StateAttr(s, tokenName, "access_key"); err != nil {
 						return err
 					}
-					bearer, err = stateAttr(s, "lm_api_token.bearer", "access_key")
+					bearer, err = acctest.StateAttr(s, "lm_api_token.bearer", "access_key")
 					return err
 				},
 			},
@@ -452,7 +443,7 @@ func TestAccAPIToken_identity(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectIdentity(tokenName, map[string]knownvalue.Check{
 						"admin_id": knownvalue.Int64Exact(int64(e.AdminID)),
-						"id":       knownvalue.Int64Func(positive),
+						"id":       knownvalue.Int64Func(acctest.PositiveID),
 					}),
 					acctest.ExpectIdentityMatchesState(tokenName, "admin_id", "id"),
 				},
@@ -474,13 +465,6 @@ func TestAccAPIToken_identity(t *testing.T) {
 			},
 		},
 	})
-}
-
-func positive(v int64) error {
-	if v <= 0 {
-		return fmt.Errorf("%d is not a positive id", v)
-	}
-	return nil
 }
 
 // TestAccAPIToken_importBlockWithIdentity adopts a token made by hand with

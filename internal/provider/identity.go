@@ -98,3 +98,15 @@ func lookupForImport[T any](ctx context.Context, rawID, kind, forms string,
 	}
 	return found
 }
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -51,7 +51,7 @@ list "lm_role" "none" {
 		querycheck.ExpectLength("lm_role.ci", 1),
 		querycheck.ExpectResourceDisplayName("lm_role.ci", queryfilter.ByDisplayName(knownvalue.NotNull()),
 			knownvalue.StringExact(o.role+" (2 users, 2 privileges)")),
-		querycheck.ExpectNoIdentity("lm_role.ci", idIs(int64(o.readonly))),
+		querycheck.ExpectNoIdentity("lm_role.ci", acctest.IDIs(int64(o.readonly))),
 		querycheck.ExpectLength("lm_role.objects", 1),
 		querycheck.ExpectResourceKnownValues("lm_role.objects", queryfilter.ByDisplayName(knownvalue.NotNull()), []querycheck.KnownValueCheck{
 			{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringRegexp(regexp.MustCompile(`^[1-9]\d*$`))},
@@ -78,12 +78,12 @@ list "lm_role" "all" {
 		checks = append(checks,
 			querycheck.ExpectLength("lm_role.all", 3),
 			// terraform and jdoe.
-			querycheck.ExpectResourceDisplayName("lm_role.all", byID(int64(e.RoleID(t, "administrator"))),
+			querycheck.ExpectResourceDisplayName("lm_role.all", acctest.ByID(int64(e.RoleID(t, "administrator"))),
 				knownvalue.StringExact("administrator (2 users, 0 privileges)")),
 			// svc-pipeline, auditor, former-employee, svc and bot.
-			querycheck.ExpectResourceDisplayName("lm_role.all", byID(int64(o.readonly)),
+			querycheck.ExpectResourceDisplayName("lm_role.all", acctest.ByID(int64(o.readonly)),
 				knownvalue.StringExact("readonly (5 users, 0 privileges)")),
-			querycheck.ExpectResourceDisplayName("lm_role.all", named(o.role),
+			querycheck.ExpectResourceDisplayName("lm_role.all", acctest.Named(o.role),
 				knownvalue.StringExact(o.role+" (2 users, 2 privileges)")),
 		)
 	}

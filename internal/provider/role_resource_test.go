@@ -99,7 +99,7 @@ func TestAccRole_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(roleName, tfjsonpath.New("two_fa_required"), knownvalue.Bool(true)),
 				}, groupChecks...),
 				Check: func(s *terraform.State) error {
-					id, _ := stateAttr(s, roleName, "id")
+					id, _ := acctest.StateAttr(s, roleName, "id")
 					n, _ := strconv.ParseInt(id, 10, 32)
 					r, err := e.Client.GetRole(context.Background(), int32(n))
 					if err != nil {
@@ -136,48 +136,12 @@ func TestAccRole_disappears(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		CheckDestroy:             e.CheckDestroy,
-		Steps: disappearsSteps(t, cfg, roleName, func(id int32) {
+		Steps: acctest.DisappearsSteps(t, cfg, roleName, func(id int32) {
 			if err := e.Client.DeleteRole(context.Background(), id); err != nil {
 				t.Fatalf("out-of-band delete: %v", err)
 			}
 		}),
 	})
-}
-
-// disappearsSteps applies cfg, deletes the object behind the resource name
-// out of band with del, and expects the next plan to create it again (and
-// whatever else expect names) under a new id.
-func disappearsSteps(t *testing.T, cfg, name string, del func(id int32), expect ...plancheck.PlanCheck) []resource.TestStep {
-	var first string
-	return []resource.TestStep{
-		{
-			Config: cfg,
-			Check: func(s *terraform.State) error {
-				var err error
-				first, err = stateAttr(s, name, "id")
-				return err
-			},
-		},
-		{
-			PreConfig: func() {
-				id, err := strconv.ParseInt(first, 10, 32)
-				if err != nil {
-					t.Fatalf("id %q: %v", first, err)
-				}
-				del(int32(id))
-			},
-			Config: cfg,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: append([]plancheck.PlanCheck{plancheck.ExpectResourceAction(name, plancheck.ResourceActionCreate)}, expect...),
-			},
-			Check: func(s *terraform.State) error {
-				if id, _ := stateAttr(s, name, "id"); id == first {
-					return fmt.Errorf("expected a new %s, still %s", name, id)
-				}
-				return nil
-			},
-		},
-	}
 }
 
 // TestAccRole_badInput: invalid privileges fail validation naming the
@@ -187,7 +151,7 @@ func TestAccRole_badInput(t *testing.T) {
 	e := acctest.New(t)
 	readonly := e.RoleID(t, "readonly")
 	bad := acctest.Name("bad-role")
-	before := simCounts(e)
+	before := e.Counts()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		Steps: []resource.TestStep{
@@ -220,39 +184,5 @@ func TestAccRole_badInput(t *testing.T) {
 			},
 		},
 	})
-	noneLeft(t, e, before, bad)
-}
-
-// objectCounts is how many roles and users a test's own simulator holds.
-type objectCounts struct{ roles, users int }
-
-// simCounts counts the roles and users of the test's own simulator; against
-// a portal, where other tests create and delete them meanwhile, it counts
-// nothing (nil).
-func simCounts(e *acctest.Env) *objectCounts {
-	if e.Sim == nil {
-		return nil
-	}
-	return &objectCounts{len(e.Sim.Server.Roles()), len(e.Sim.Server.Admins())}
-}
-
-// noneLeft fails the test if a failed run left a role or a user behind:
-// none with one of names, asked of the API, and in the test's own
-// simulator as many roles and users as before.
-func noneLeft(t *testing.T, e *acctest.Env, before *objectCounts, names ...string) {
-	t.Helper()
-	ctx := context.Background()
-	for _, name := range names {
-		roles, err := e.Client.FindRolesByName(ctx, name)
-		if err != nil || len(roles) > 0 {
-			t.Errorf("failed runs left role %q behind: %+v %v", name, roles, err)
-		}
-		users, err := e.Client.FindAdminsByUsername(ctx, name)
-		if err != nil || len(users) > 0 {
-			t.Errorf("failed runs left user %q behind: %+v %v", name, users, err)
-		}
-	}
-	if after := simCounts(e); before != nil && *after != *before {
-		t.Errorf("failed runs left objects behind: roles %d -> %d, users %d -> %d", before.roles, after.roles, before.users, after.users)
-	}
+	e.NoneLeft(t, before, bad)
 }

@@ -1,37 +1,45 @@
 package provider_test
 
 import (
-	"context"
+	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/lmtf/terraform-provider-lm/internal/acctest"
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
 )
 
-// TestMain adds the sweepers (go test ./internal/provider -sweep=all, as
-// make sweep runs it) and, against a real portal, the check that the tests
-// leave no token behind.
-func TestMain(m *testing.M) {
-	resource.TestMain(acctest.LeftoverCheck(m))
-}
+// TestMain: the sweepers of the types registered in internal/acctest (go
+// test ./internal/provider -sweep=all, as make sweep runs it) and, against
+// a real portal, the check that the tests leave nothing behind.
+func TestMain(m *testing.M) { acctest.TestMain(m) }
 
-func init() {
-	resource.AddTestSweepers("lm_api_token", &resource.Sweeper{Name: "lm_api_token", F: sweepAPITokens})
+// sweep runs this test binary as make sweep runs the package's tests
+// (-sweep=all), with the provider's environment replaced by env, and
+// returns its output and whether it exited 0.
+func sweep(t *testing.T, env ...string) (string, bool) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "-sweep=all")
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(acctest.ProviderEnv, name) && !strings.HasPrefix(name, "LM_ACC_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, env...)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("running the sweeper: %v", err)
+	}
+	return string(out), err == nil
 }
-
-// sweepAPITokens deletes the acceptance tests' tokens, and then the users
-// and roles they made, older than an hour in the portal named by the
-// environment. One sweeper does all three because tokens must go before
-// their users and users before their roles. The region argument of -sweep
-// means nothing to LogicMonitor and is ignored.
-func sweepAPITokens(string) error { return acctest.SweepFromEnv(context.Background()) }
 
 // TestSweeper runs the sweeper, as make sweep does, against a simulator
 // holding test leftovers among tokens, users and roles that are not the
@@ -110,25 +118,39 @@ func TestSweeper(t *testing.T) {
 	slices.Sort(wantUsers)
 	slices.Sort(wantRoles)
 
-	for _, v := range acctest.ProviderEnv {
-		t.Setenv(v, "")
-	}
-	t.Setenv("LM_BASE_URL", sim.URL)
-	t.Setenv("LM_ACCESS_ID", lmsim.DefaultAdminAccessID)
-	t.Setenv("LM_ACCESS_KEY", lmsim.DefaultAdminAccessKey)
-	t.Setenv("LM_ACC_ADMIN_ID", fmt.Sprint(testUser))
-	for run := 1; run <= 2; run++ { // the second run finds nothing more to do
-		if err := sweepAPITokens("all"); err != nil {
-			t.Fatalf("sweep %d: %v", run, err)
+	env := []string{"LM_BASE_URL=" + sim.URL, "LM_ACCESS_ID=" + lmsim.DefaultAdminAccessID,
+		"LM_ACCESS_KEY=" + lmsim.DefaultAdminAccessKey, fmt.Sprintf("LM_ACC_ADMIN_ID=%d", testUser)}
+	// The second run finds nothing more to do.
+	for run, deleted := range []string{"4 test tokens, 1 test users and 1 test roles", "0 test tokens, 0 test users and 0 test roles"} {
+		out, ok := sweep(t, env...)
+		if !ok {
+			t.Fatalf("sweep %d failed:\n%s", run+1, out)
+		}
+		if want := "sweeper: " + deleted + " older than 1h0m0s deleted from " + sim.URL + "\n"; !strings.Contains(out, want) {
+			t.Errorf("sweep %d: no closing line %q in its output:\n%s", run+1, want, out)
 		}
 		if got := ids(sim.Server.Tokens(), func(tok lmsim.Token) int32 { return tok.ID }); !slices.Equal(got, want) {
-			t.Fatalf("after sweep %d the tokens are %v, want %v", run, got, want)
+			t.Fatalf("after sweep %d the tokens are %v, want %v", run+1, got, want)
 		}
 		if got := ids(sim.Server.Admins(), func(a lmsim.Admin) int32 { return a.ID }); !slices.Equal(got, wantUsers) {
-			t.Fatalf("after sweep %d the users are %v, want %v", run, got, wantUsers)
+			t.Fatalf("after sweep %d the users are %v, want %v", run+1, got, wantUsers)
 		}
 		if got := ids(sim.Server.Roles(), func(r lmsim.Role) int32 { return r.ID }); !slices.Equal(got, wantRoles) {
-			t.Fatalf("after sweep %d the roles are %v, want %v", run, got, wantRoles)
+			t.Fatalf("after sweep %d the roles are %v, want %v", run+1, got, wantRoles)
+		}
+		if run > 0 {
+			continue
+		}
+		// Each type's sweeper after those it depends on: the role (held
+		// by the user until the user goes) would not delete otherwise.
+		lines := []string{`sweeper: deleted lmv1 token 200 of user 140, created `, `sweeper: deleted user 300 "`, `sweeper: deleted role 400 "`}
+		at := -1
+		for _, l := range lines {
+			i := strings.Index(out, l)
+			if i <= at {
+				t.Errorf("sweep 1: %q missing or out of order (tokens, then users, then roles):\n%s", l, out)
+			}
+			at = i
 		}
 	}
 	if n := sim.Server.Stats().Requests["DELETE"]; n != 6 {
@@ -149,16 +171,13 @@ func ids[T any](items []T, id func(T) int32) []int32 {
 // TestSweeper_needsAPortal: without a portal in the environment the
 // sweeper fails and says how to name one, both ways.
 func TestSweeper_needsAPortal(t *testing.T) {
-	for _, v := range acctest.ProviderEnv {
-		t.Setenv(v, "")
-	}
-	err := sweepAPITokens("all")
-	if err == nil {
-		t.Fatal("the sweeper ran without a portal")
+	out, ok := sweep(t)
+	if ok {
+		t.Fatalf("the sweeper ran without a portal:\n%s", out)
 	}
 	for _, want := range []string{"LM_COMPANY", "LM_DOMAIN", "LM_BASE_URL", "LM_ACCESS_ID", "LM_ACCESS_KEY", "LM_BEARER_TOKEN"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("the error does not mention %s:\n%v", want, err)
+		if !strings.Contains(out, want) {
+			t.Errorf("the sweeper's output does not mention %s:\n%s", want, out)
 		}
 	}
 }

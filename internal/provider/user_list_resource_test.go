@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
@@ -18,75 +17,6 @@ import (
 	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
 	"github.com/lmtf/terraform-provider-lm/internal/loadtest"
 )
-
-// idIs is the identity { id } of lm_user and lm_role results.
-func idIs(id int64) map[string]knownvalue.Check {
-	return map[string]knownvalue.Check{"id": knownvalue.Int64Exact(id)}
-}
-
-func byID(id int64) queryfilter.QueryFilter { return queryfilter.ByResourceIdentity(idIs(id)) }
-
-// named is a query filter on the display name of the result named name
-// (a username or a role name, which start the display name).
-func named(name string) queryfilter.QueryFilter {
-	return queryfilter.ByDisplayName(knownvalue.StringRegexp(regexp.MustCompile(`^` + regexp.QuoteMeta(name) + ` `)))
-}
-
-// listObjects names what listConfig makes for a list test: every name
-// starts with base (from acctest.Name), so that a filter on base finds the
-// test's objects alone, in the simulator as in a portal.
-type listObjects struct {
-	base, role, svc, bot, ops string
-	// readonly is the id of the existing readonly role, asked of the API.
-	readonly int32
-}
-
-func newListObjects(t *testing.T, e *acctest.Env, what string) listObjects {
-	t.Helper()
-	base := acctest.Name(what)
-	return listObjects{base: base, role: base + "-ci", svc: base + "-svc", bot: base + "-bot", ops: base + "-ops",
-		readonly: e.RoleID(t, "readonly")}
-}
-
-// listConfig is a role and three users, made before the query steps: svc,
-// a suspended API-only user holding the role and the readonly role; bot,
-// an active API-only user with the readonly role; ops, an active user who
-// signs in, holding the role.
-func listConfig(e *acctest.Env, o listObjects) string {
-	return e.ProviderBlock("") + fmt.Sprintf(`
-resource "lm_role" "list" {
-  name = %[1]q
-  privileges = [
-    { object_type = "setting", object_id = "*", operation = "read" },
-    { object_type = "help", object_id = "", operation = "read" },
-  ]
-}
-
-resource "lm_user" "list" {
-  username   = %[2]q
-  email      = "ci-team@example.com"
-  first_name = "CI"
-  note       = "made for the list test"
-  roles      = [lm_role.list.id, %[5]d]
-  status     = "suspended"
-}
-
-resource "lm_user" "bot" {
-  username = %[3]q
-  email    = "bot@example.com"
-  roles    = [%[5]d]
-}
-
-resource "lm_user" "ops" {
-  username            = %[4]q
-  email               = "ops@example.com"
-  api_only            = false
-  roles               = [lm_role.list.id]
-  password_wo         = "List-Ops-Pw-7x"
-  password_wo_version = 1
-}
-`, o.role, o.svc, o.bot, o.ops, o.readonly)
-}
 
 // TestAccUserList_query: `terraform query` finds users by each filter,
 // with identity, a display name and (include_resource) the object an
@@ -155,27 +85,27 @@ list "lm_user" "objects" {
 `, o.base, strings.ToUpper(o.svc), o.readonly, o.svc)
 	checks := []querycheck.QueryResultCheck{
 		querycheck.ExpectLength("lm_user.mine", 3),
-		querycheck.ExpectResourceDisplayName("lm_user.mine", named(o.svc),
+		querycheck.ExpectResourceDisplayName("lm_user.mine", acctest.Named(o.svc),
 			knownvalue.StringExact(o.svc+" <ci-team@example.com> (API-only, suspended)")),
-		querycheck.ExpectResourceDisplayName("lm_user.mine", named(o.bot),
+		querycheck.ExpectResourceDisplayName("lm_user.mine", acctest.Named(o.bot),
 			knownvalue.StringExact(o.bot+" <bot@example.com> (API-only)")),
-		querycheck.ExpectResourceDisplayName("lm_user.mine", named(o.ops),
+		querycheck.ExpectResourceDisplayName("lm_user.mine", acctest.Named(o.ops),
 			knownvalue.StringExact(o.ops+" <ops@example.com>")),
 
 		querycheck.ExpectLength("lm_user.api_only", 2),
-		querycheck.ExpectResourceDisplayName("lm_user.api_only", named(o.svc), knownvalue.NotNull()),
-		querycheck.ExpectResourceDisplayName("lm_user.api_only", named(o.bot), knownvalue.NotNull()),
+		querycheck.ExpectResourceDisplayName("lm_user.api_only", acctest.Named(o.svc), knownvalue.NotNull()),
+		querycheck.ExpectResourceDisplayName("lm_user.api_only", acctest.Named(o.bot), knownvalue.NotNull()),
 		querycheck.ExpectLength("lm_user.sign_in", 1),
-		querycheck.ExpectResourceDisplayName("lm_user.sign_in", named(o.ops), knownvalue.NotNull()),
+		querycheck.ExpectResourceDisplayName("lm_user.sign_in", acctest.Named(o.ops), knownvalue.NotNull()),
 		querycheck.ExpectLength("lm_user.suspended", 1),
-		querycheck.ExpectResourceDisplayName("lm_user.suspended", named(o.svc), knownvalue.NotNull()),
+		querycheck.ExpectResourceDisplayName("lm_user.suspended", acctest.Named(o.svc), knownvalue.NotNull()),
 		// Regardless of case.
 		querycheck.ExpectLength("lm_user.svc", 1),
-		querycheck.ExpectResourceDisplayName("lm_user.svc", named(o.svc), knownvalue.NotNull()),
+		querycheck.ExpectResourceDisplayName("lm_user.svc", acctest.Named(o.svc), knownvalue.NotNull()),
 		// Role readonly, active: bot, not the suspended svc nor ops, who
 		// holds the test's role only.
 		querycheck.ExpectLength("lm_user.readonly_active", 1),
-		querycheck.ExpectResourceDisplayName("lm_user.readonly_active", named(o.bot), knownvalue.NotNull()),
+		querycheck.ExpectResourceDisplayName("lm_user.readonly_active", acctest.Named(o.bot), knownvalue.NotNull()),
 
 		querycheck.ExpectLength("lm_user.objects", 1),
 		querycheck.ExpectResourceKnownValues("lm_user.objects", queryfilter.ByDisplayName(knownvalue.NotNull()), []querycheck.KnownValueCheck{
@@ -246,35 +176,35 @@ list "lm_user" "all_readonly_active" {
 `, o.readonly)
 		checks = append(checks,
 			querycheck.ExpectLength("lm_user.all", 8),
-			querycheck.ExpectResourceDisplayName("lm_user.all", byID(acctest.SvcPipelineID),
+			querycheck.ExpectResourceDisplayName("lm_user.all", acctest.ByID(acctest.SvcPipelineID),
 				knownvalue.StringExact("svc-pipeline <svc-pipeline@example.com> (API-only)")),
-			querycheck.ExpectResourceDisplayName("lm_user.all", byID(acctest.SeedAdminID),
+			querycheck.ExpectResourceDisplayName("lm_user.all", acctest.ByID(acctest.SeedAdminID),
 				knownvalue.StringExact("jdoe <jdoe@example.com>")),
-			querycheck.ExpectResourceDisplayName("lm_user.all", byID(acctest.SuspendedID),
+			querycheck.ExpectResourceDisplayName("lm_user.all", acctest.ByID(acctest.SuspendedID),
 				knownvalue.StringExact("former-employee <former-employee@example.com> (suspended)")),
-			querycheck.ExpectResourceDisplayName("lm_user.all", named(o.svc),
+			querycheck.ExpectResourceDisplayName("lm_user.all", acctest.Named(o.svc),
 				knownvalue.StringExact(o.svc+" <ci-team@example.com> (API-only, suspended)")),
 
 			// terraform, svc-pipeline, auditor, svc and bot.
 			querycheck.ExpectLength("lm_user.all_api_only", 5),
-			querycheck.ExpectIdentity("lm_user.all_api_only", idIs(acctest.AuditorID)),
-			querycheck.ExpectNoIdentity("lm_user.all_api_only", idIs(acctest.SeedAdminID)),
+			querycheck.ExpectIdentity("lm_user.all_api_only", acctest.IDIs(acctest.AuditorID)),
+			querycheck.ExpectNoIdentity("lm_user.all_api_only", acctest.IDIs(acctest.SeedAdminID)),
 			// jdoe, former-employee and ops.
 			querycheck.ExpectLength("lm_user.all_sign_in", 3),
-			querycheck.ExpectIdentity("lm_user.all_sign_in", idIs(acctest.SeedAdminID)),
-			querycheck.ExpectIdentity("lm_user.all_sign_in", idIs(acctest.SuspendedID)),
+			querycheck.ExpectIdentity("lm_user.all_sign_in", acctest.IDIs(acctest.SeedAdminID)),
+			querycheck.ExpectIdentity("lm_user.all_sign_in", acctest.IDIs(acctest.SuspendedID)),
 			// former-employee and svc.
 			querycheck.ExpectLength("lm_user.all_suspended", 2),
-			querycheck.ExpectIdentity("lm_user.all_suspended", idIs(acctest.SuspendedID)),
-			querycheck.ExpectNoIdentity("lm_user.all_suspended", idIs(acctest.SvcPipelineID)),
+			querycheck.ExpectIdentity("lm_user.all_suspended", acctest.IDIs(acctest.SuspendedID)),
+			querycheck.ExpectNoIdentity("lm_user.all_suspended", acctest.IDIs(acctest.SvcPipelineID)),
 			// Regardless of case: svc-pipeline and svc.
 			querycheck.ExpectLength("lm_user.all_svc", 2),
-			querycheck.ExpectIdentity("lm_user.all_svc", idIs(acctest.SvcPipelineID)),
+			querycheck.ExpectIdentity("lm_user.all_svc", acctest.IDIs(acctest.SvcPipelineID)),
 			// Role readonly, active: svc-pipeline, auditor and bot, not the
 			// suspended former-employee and svc.
 			querycheck.ExpectLength("lm_user.all_readonly_active", 3),
-			querycheck.ExpectIdentity("lm_user.all_readonly_active", idIs(acctest.SvcPipelineID)),
-			querycheck.ExpectIdentity("lm_user.all_readonly_active", idIs(acctest.AuditorID)),
+			querycheck.ExpectIdentity("lm_user.all_readonly_active", acctest.IDIs(acctest.SvcPipelineID)),
+			querycheck.ExpectIdentity("lm_user.all_readonly_active", acctest.IDIs(acctest.AuditorID)),
 		)
 	}
 	resource.ParallelTest(t, resource.TestCase{
@@ -380,8 +310,8 @@ list "lm_user" "first" {
 				// The bulk users and the fixture's svc-pipeline, auditor and
 				// former-employee.
 				querycheck.ExpectLength("lm_user.readonly", n+3),
-				querycheck.ExpectIdentity("lm_user.readonly", idIs(10000+n-1)),
-				querycheck.ExpectNoIdentity("lm_user.readonly", idIs(acctest.SeedAdminID)),
+				querycheck.ExpectIdentity("lm_user.readonly", acctest.IDIs(10000+n-1)),
+				querycheck.ExpectNoIdentity("lm_user.readonly", acctest.IDIs(acctest.SeedAdminID)),
 				querycheck.ExpectLength("lm_user.first", 10),
 			},
 		}},
@@ -389,32 +319,7 @@ list "lm_user" "first" {
 
 	// "readonly" reads every user (offsets 0 and 1000); "first" stops
 	// after its first page.
-	checkPages(t, log, []string{"/setting/admins"}, func(_ string, q url.Values) string {
+	acctest.CheckPages(t, log, []string{"/setting/admins"}, func(_ string, q url.Values) string {
 		return fmt.Sprintf("filter=%s offset=%s", q.Get("filter"), q.Get("offset"))
 	}, map[string]int{"filter= offset=0": 1, "filter= offset=1000": 1, "filter=apionly:true offset=0": 1})
-}
-
-// checkPages checks the page requests a listing made of the simulator at
-// paths (below lmsim.BasePath): every one asks for 1000 items, and, each
-// counted under key, they are exactly want.
-func checkPages(t *testing.T, log *loadtest.SimLog, paths []string, key func(path string, q url.Values) string, want map[string]int) {
-	t.Helper()
-	pages := map[string]int{}
-	for _, entry := range log.Since(0) {
-		path := strings.TrimPrefix(entry.Path, lmsim.BasePath)
-		if entry.Method != "GET" || path == entry.Path || !slices.Contains(paths, path) {
-			continue
-		}
-		q, err := url.ParseQuery(entry.Query)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if q.Get("size") != "1000" {
-			t.Errorf("page request with size %q, want 1000: %s", q.Get("size"), entry.Query)
-		}
-		pages[key(path, q)]++
-	}
-	if fmt.Sprint(pages) != fmt.Sprint(want) {
-		t.Errorf("pages requested:\n%v\nwant\n%v", pages, want)
-	}
 }

@@ -94,7 +94,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(userName, tfjsonpath.New("roles"), knownvalue.SetSizeExact(2)),
 				},
 				Check: func(s *terraform.State) error {
-					id, _ := stateAttr(s, userName, "id")
+					id, _ := acctest.StateAttr(s, userName, "id")
 					n, _ := strconv.ParseInt(id, 10, 32)
 					a, err := e.Client.GetAdmin(context.Background(), int32(n))
 					if err != nil {
@@ -133,7 +133,7 @@ resource "lm_api_token" "test" {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		CheckDestroy:             e.CheckDestroy,
-		Steps: disappearsSteps(t, cfg, userName, func(id int32) { e.DeleteUser(t, id) },
+		Steps: acctest.DisappearsSteps(t, cfg, userName, func(id int32) { e.DeleteUser(t, id) },
 			plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionCreate)),
 	})
 }
@@ -149,7 +149,7 @@ func TestAccUser_badInput(t *testing.T) {
 	}
 	role, username := acctest.Name("bad-user-role"), acctest.Name("bad-user")
 	readonly := e.RoleID(t, "readonly")
-	before := simCounts(e)
+	before := e.Counts()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		Steps: []resource.TestStep{
@@ -210,7 +210,7 @@ func TestAccUser_badInput(t *testing.T) {
 			},
 		},
 	})
-	noneLeft(t, e, before, role, username)
+	e.NoneLeft(t, before, role, username)
 }
 
 // signInUser is a user who signs in, username, with the role roleID.
@@ -323,7 +323,7 @@ func TestAccUser_passwordWriteOnly(t *testing.T) {
 			if e.Sim == nil {
 				return nil
 			}
-			id, _ := stateAttr(s, userName, "id")
+			id, _ := acctest.StateAttr(s, userName, "id")
 			n, _ := strconv.ParseInt(id, 10, 32)
 			if !e.Sim.Server.PasswordIs(int32(n), want) {
 				return errors.New(problem)
@@ -385,7 +385,7 @@ func TestAccUser_passwordWriteOnly(t *testing.T) {
 func TestAccUser_passwordNeedsWriteOnlyCLI(t *testing.T) {
 	e := acctest.New(t)
 	u := newSignInUser(t, e, "alice-old-cli")
-	before := simCounts(e)
+	before := e.Counts()
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipAbove(version.Must(version.NewVersion("1.10.99")))},
 		ProtoV6ProviderFactories: acctest.Factories(),
@@ -394,7 +394,7 @@ func TestAccUser_passwordNeedsWriteOnlyCLI(t *testing.T) {
 			ExpectError: regexp.MustCompile(`(?s)password_wo.*Write-only attributes are only supported in Terraform 1.11\s+and later`),
 		}},
 	})
-	noneLeft(t, e, before, u.username)
+	e.NoneLeft(t, before, u.username)
 }
 
 // TestAccUser_refusesToDeleteItsOwnUser: destroying the user whose token

@@ -5,10 +5,25 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
+
+// defaultTimeout bounds each operation of a resource whose timeouts block
+// does not set it.
+const defaultTimeout = 20 * time.Minute
+
+// timeoutsAttrTypes is the object type of the timeouts block, for states
+// written without one (import).
+func timeoutsAttrTypes() map[string]attr.Type {
+	return map[string]attr.Type{
+		"create": types.StringType, "read": types.StringType,
+		"update": types.StringType, "delete": types.StringType,
+	}
+}
 
 // withTimeout bounds an operation of a resource by its timeouts block
 // (get is one of timeouts.Value's Create, Read, Update or Delete), 20

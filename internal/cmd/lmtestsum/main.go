@@ -16,9 +16,10 @@
 //	packages  packages ok, failed and without test files, as the unit
 //	          passes report them; shows what plain `go test` shows: failing
 //	          tests in full and one line per package.
-//	sweep     the deletions in the sweeper's closing line ("sweeper: N test
-//	          tokens, N test users and N test roles ..."), checked against
-//	          -want when given; shows everything.
+//	sweep     the deletions in the sweeper's closing line, one count per
+//	          object type ("sweeper: N test tokens, N test users and N
+//	          test roles ..."), checked against -want when given; shows
+//	          everything.
 //	cmd       any command: ok (the -ok text) when it exits 0; shows
 //	          everything.
 //
@@ -50,6 +51,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -70,7 +72,7 @@ type pass struct {
 	log     string
 	state   string
 	require bool   // tests: a pass that ran no test fails
-	want    []int  // sweep: the deletions expected (nil: any)
+	want    []int  // sweep: the deletions expected, per type in sweep order (nil: any)
 	ok      string // cmd: the status of a command that exits 0
 }
 
@@ -98,7 +100,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&p.name, "name", "", "the pass's name, at the start of its summary line")
 	fs.StringVar(&p.log, "log", "", "the full log")
 	fs.BoolVar(&p.require, "require", true, "tests: fail a pass that ran no test")
-	want := fs.String("want", "", `sweep: the deletions expected, "TOKENS USERS ROLES"`)
+	want := fs.String("want", "", `sweep: the deletions expected, one count per type in the sweeper's order, such as "3 1 1" (tokens, users, roles)`)
 	fs.StringVar(&p.ok, "ok", "ok", "cmd: the status of a command that exits 0")
 	switch kind {
 	case "tests", "packages", "sweep", "cmd":
@@ -118,13 +120,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		for _, f := range strings.Fields(*want) {
 			n, err := strconv.Atoi(f)
 			if err != nil || n < 0 {
-				n = -1
+				fmt.Fprintf(stderr, "lmtestsum sweep: -want %q: want counts of deletions, one per type, such as \"3 1 1\"\n", *want)
+				return 2
 			}
 			p.want = append(p.want, n)
-		}
-		if len(p.want) != 3 || p.want[0] < 0 || p.want[1] < 0 || p.want[2] < 0 {
-			fmt.Fprintf(stderr, "lmtestsum sweep: -want %q: want three counts, \"TOKENS USERS ROLES\"\n", *want)
-			return 2
 		}
 	}
 	return p.run(fs.Args(), stdout, stderr)
@@ -255,7 +254,7 @@ type testCounts struct {
 
 // verdict is the pass's summary line and whether it failed. The lines are
 // those scripts/test.sh has always printed; CI and people read them.
-func (p pass) verdict(c counts, sweep []int, rc, secs int) record {
+func (p pass) verdict(c counts, sweep *swept, rc, secs int) record {
 	name := p.name + ":"
 	switch p.kind {
 	case "tests":
@@ -291,11 +290,14 @@ func (p pass) verdict(c counts, sweep []int, rc, secs int) record {
 		switch {
 		case rc != 0 || sweep == nil:
 			status = "FAILED"
-		case p.want != nil && (sweep[0] != p.want[0] || sweep[1] != p.want[1] || sweep[2] != p.want[2]):
-			status = fmt.Sprintf("FAILED: deleted %d test tokens, %d test users and %d test roles, want %d, %d and %d",
-				sweep[0], sweep[1], sweep[2], p.want[0], p.want[1], p.want[2])
+		case p.want != nil && !slices.Equal(sweep.n, p.want):
+			want := make([]string, len(p.want))
+			for i, n := range p.want {
+				want[i] = strconv.Itoa(n)
+			}
+			status = fmt.Sprintf("FAILED: deleted %s, want %s", sweep, andList(want))
 		default:
-			status = fmt.Sprintf("ok, deleted %d test tokens, %d test users and %d test roles older than an hour", sweep[0], sweep[1], sweep[2])
+			status = fmt.Sprintf("ok, deleted %s older than an hour", sweep)
 			failed = false
 		}
 		return record{Line: fmt.Sprintf("%-34s %s in %ds", name, status, secs), Failed: failed}

@@ -192,6 +192,11 @@ func TestLog(t *testing.T) {
 	}
 }
 
+// threeTypes is the sweeper's counts of tokens, users and roles.
+func threeTypes(tokens, users, roles int) *swept {
+	return &swept{[]int{tokens, users, roles}, []string{"tokens", "users", "roles"}}
+}
+
 // TestVerdict: the summary line of each kind of pass, and when it fails.
 func TestVerdict(t *testing.T) {
 	acc := pass{kind: "tests", name: "acceptance on Terraform 1.16.4", require: true}
@@ -205,7 +210,7 @@ func TestVerdict(t *testing.T) {
 		name   string
 		p      pass
 		c      counts
-		sweep  []int
+		sweep  *swept
 		rc     int
 		want   string
 		failed bool
@@ -226,12 +231,17 @@ func TestVerdict(t *testing.T) {
 			"unit tests:                        8 packages ok, 1 failed, 0 without tests in 61s: FAILED", true},
 		{"unit tested nothing", unit, counts{}, nil, 0,
 			"unit tests:                        0 packages ok, 0 failed, 0 without tests in 61s: FAILED: no package tested", true},
-		{"sweep as wanted", sweep, counts{}, []int{3, 1, 1}, 0,
+		{"sweep as wanted", sweep, counts{}, threeTypes(3, 1, 1), 0,
 			"sweeper (before, lmsim):           ok, deleted 3 test tokens, 1 test users and 1 test roles older than an hour in 61s", false},
-		{"sweep not as wanted", sweep, counts{}, []int{2, 1, 1}, 0,
+		{"sweep not as wanted", sweep, counts{}, threeTypes(2, 1, 1), 0,
 			"sweeper (before, lmsim):           FAILED: deleted 2 test tokens, 1 test users and 1 test roles, want 3, 1 and 1 in 61s", true},
 		{"sweep without its line", anySweep, counts{}, nil, 0, "sweeper (portal):                  FAILED in 61s", true},
-		{"sweep failed", anySweep, counts{}, []int{0, 0, 0}, 1, "sweeper (portal):                  FAILED in 61s", true},
+		{"sweep failed", anySweep, counts{}, threeTypes(0, 0, 0), 1, "sweeper (portal):                  FAILED in 61s", true},
+		{"sweep of another type", sweep, counts{}, &swept{[]int{3, 1, 1, 2}, []string{"tokens", "users", "roles", "widgets"}}, 0,
+			"sweeper (before, lmsim):           FAILED: deleted 3 test tokens, 1 test users, 1 test roles and 2 test widgets, want 3, 1 and 1 in 61s", true},
+		{"sweep of four types as wanted", pass{kind: "sweep", name: "sweeper", want: []int{3, 1, 1, 2}}, counts{},
+			&swept{[]int{3, 1, 1, 2}, []string{"tokens", "users", "roles", "widgets"}}, 0,
+			"sweeper:                           ok, deleted 3 test tokens, 1 test users, 1 test roles and 2 test widgets older than an hour in 61s", false},
 		{"soak ok", soak, counts{}, nil, 0, "short soak (2 x 20 tokens):        ok, no orphan or lost token in 61s", false},
 		{"soak failed", soak, counts{}, nil, 1, "short soak (2 x 20 tokens):        FAILED in 61s", true},
 	}
@@ -365,7 +375,7 @@ func TestRun_usage(t *testing.T) {
 		{"testz", "-name", "x", "-log", "l", "-state", "s", "--", "true"},
 		{"tests", "-name", "x", "-log", filepath.Join(dir, "l"), "-state", filepath.Join(dir, "s")},
 		{"tests", "-log", filepath.Join(dir, "l"), "-state", filepath.Join(dir, "s"), "--", "true"},
-		{"sweep", "-name", "x", "-log", filepath.Join(dir, "l"), "-state", filepath.Join(dir, "s"), "-want", "3 1", "--", "true"},
+		{"sweep", "-name", "x", "-log", filepath.Join(dir, "l"), "-state", filepath.Join(dir, "s"), "-want", "3 -1 1", "--", "true"},
 		{"sweep", "-name", "x", "-log", filepath.Join(dir, "l"), "-state", filepath.Join(dir, "s"), "-want", "a b c", "--", "true"},
 		{"summary"},
 	} {
@@ -489,8 +499,8 @@ func TestRun_interrupted(t *testing.T) {
 // pass shows everything the sweeper says.
 func TestSweep(t *testing.T) {
 	r, console, _ := read(t, "sweep.json", showAll)
-	if !slices.Equal(r.sweep, []int{3, 1, 1}) {
-		t.Errorf("sweep %v, want [3 1 1]", r.sweep)
+	if r.sweep == nil || r.sweep.String() != "3 test tokens, 1 test users and 1 test roles" {
+		t.Errorf("sweep %v, want 3 test tokens, 1 test users and 1 test roles", r.sweep)
 	}
 	for _, w := range []string{`sweeper: deleted user 504 "tf-acc-test-deadbeef-1700000000-0001"`, "ok  \tgithub.com/lmtf/terraform-provider-lm/internal/provider\t"} {
 		if !strings.Contains(console, w) {
@@ -503,5 +513,28 @@ func TestSweep(t *testing.T) {
 	}
 	if r, _, _ := read(t, "pass.json", showAll); r.sweep != nil {
 		t.Errorf("sweep %v from a stream without the sweeper's line", r.sweep)
+	}
+}
+
+// TestSweepLine: the closing line is read for any number of object types,
+// and nothing else is taken for it.
+func TestSweepLine(t *testing.T) {
+	for line, want := range map[string]string{
+		"sweeper: 3 test tokens, 1 test users and 1 test roles older than 1h0m0s deleted from http://x":          "3 test tokens, 1 test users and 1 test roles",
+		"sweeper: 3 test tokens, 1 test users, 0 test roles and 2 test widgets older than 1h0m0s deleted from x": "3 test tokens, 1 test users, 0 test roles and 2 test widgets",
+		"sweeper: 4 test tokens older than 1h0m0s deleted from x":                                                "4 test tokens",
+		`sweeper: deleted user 504 "tf-acc-test-deadbeef-1700000000-0001"`:                                       "",
+		"sweeper: no sweeper ran":                                "",
+		"sweeper: 3 test tokens, and 1 test users older than 1h": "",
+	} {
+		var r reader
+		r.noteSweep(line)
+		got := ""
+		if r.sweep != nil {
+			got = r.sweep.String()
+		}
+		if got != want {
+			t.Errorf("%q: read %q, want %q", line, got, want)
+		}
 	}
 }

@@ -43,8 +43,38 @@ type counts struct {
 	PkgOK, PkgFailed, PkgNone int // packages: ok, failed, [no test files]
 }
 
-// sweepLine is the sweeper's closing line (internal/acctest.SweepFromEnv).
-var sweepLine = regexp.MustCompile(`^sweeper: ([0-9]+) test tokens, ([0-9]+) test users and ([0-9]+) test roles `)
+// sweepLine is the sweeper's closing line (internal/acctest.TestMain): a
+// count of each object type's deletions, in sweep order, such as
+// "sweeper: 3 test tokens, 1 test users and 1 test roles older than ...";
+// sweepCount is one of them.
+var (
+	sweepLine  = regexp.MustCompile(`^sweeper: ((?:[0-9]+ test [a-z]+(?:, | and ))*[0-9]+ test [a-z]+) older than `)
+	sweepCount = regexp.MustCompile(`([0-9]+) test ([a-z]+)`)
+)
+
+// swept is what the sweeper's closing line says it deleted: n[i] test
+// objects of the kind of[i] ("tokens"), one entry per object type.
+type swept struct {
+	n  []int
+	of []string
+}
+
+// String is the line's list again: "3 test tokens, 1 test users and 1 test roles".
+func (s swept) String() string {
+	parts := make([]string, len(s.n))
+	for i, n := range s.n {
+		parts[i] = fmt.Sprintf("%d test %s", n, s.of[i])
+	}
+	return andList(parts)
+}
+
+// andList joins "a", "b" and "c" as "a, b and c".
+func andList(parts []string) string {
+	if len(parts) < 2 {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
 
 // reader reads a pass's output line by line: `go test -json` events, and
 // plain text (the go command's own messages, or a command that is not go
@@ -57,7 +87,7 @@ type reader struct {
 	raw     io.Writer // the JSON lines as they came (nil: none kept)
 
 	counts counts
-	sweep  []int // the last sweeper line's numbers (nil: none seen)
+	sweep  *swept // the last sweeper line's counts (nil: none seen)
 	pkgs   map[string]*pkgState
 	err    error // the first write error to the log or raw file
 }
@@ -262,11 +292,12 @@ func (r *reader) noteSweep(s string) {
 	if m == nil {
 		return
 	}
-	r.sweep = r.sweep[:0]
-	for _, v := range m[1:] {
-		n, _ := strconv.Atoi(v) // the pattern allows digits only
-		r.sweep = append(r.sweep, n)
+	var sw swept
+	for _, c := range sweepCount.FindAllStringSubmatch(m[1], -1) {
+		n, _ := strconv.Atoi(c[1]) // the pattern allows digits only
+		sw.n, sw.of = append(sw.n, n), append(sw.of, c[2])
 	}
+	r.sweep = &sw
 }
 
 // render is the event's output as go test -v prints it: go test -json

@@ -105,7 +105,9 @@ func (a *revokeAPITokenAction) selfRevoke(cfg revokeAPITokenModel, id string) di
 	if id == "" {
 		id = "(id not looked up)"
 	}
-	d := selfRevokeDiag(revokeMode(cfg), apiTokenModel{ID: types.StringValue(id), AccessID: cfg.AccessID})
+	var tok apiTokenModel
+	tok.ID, tok.AccessID = types.StringValue(id), cfg.AccessID
+	d := selfRevokeDiag(revokeMode(cfg), tok)
 	return diag.WithPath(path.Root("access_id"), d)
 }
 
