@@ -48,11 +48,11 @@ func (w *workspace) setenv(k, v string) {
 	w.env = env
 }
 
-// timed runs the CLI and returns its output, error and wall time.
-func (w *workspace) timed(args ...string) (string, error, time.Duration) {
+// timed runs the CLI and returns its output, wall time and error.
+func (w *workspace) timed(args ...string) (string, time.Duration, error) {
 	start := time.Now()
 	out, err := w.run(args...)
-	return out, err, time.Since(start)
+	return out, time.Since(start), err
 }
 
 // closedPort returns a loopback address nothing listens on.
@@ -111,7 +111,7 @@ data "lm_user" "u" {
   username = "svc-pipeline"
 }
 `, company))
-		out, err, d := w.timed("plan", "-input=false", "-no-color")
+		out, d, err := w.timed("plan", "-input=false", "-no-color")
 		checkFailure(t, "plan", out, err, d, 5*time.Second,
 			"the host "+host+" does not exist", `company "`+company+`" (in the provider "lm" block)`,
 			`domain "invalid" (in the provider "lm" block)`, "https://<company>.logicmonitor.com/santaba/rest")
@@ -128,7 +128,7 @@ resource "lm_role" "r" {
   privileges = []
 }
 `, acctest.Name("never-made")))
-		out, err, d := w.timed("apply", "-auto-approve", "-input=false", "-no-color")
+		out, d, err := w.timed("apply", "-auto-approve", "-input=false", "-no-color")
 		checkFailure(t, "apply", out, err, d, 5*time.Second,
 			"the host "+host+" does not exist", `company "`+company+`" (from LM_COMPANY)`, `domain "invalid" (from LM_DOMAIN)`)
 	})
@@ -178,7 +178,7 @@ data "lm_user" "u" {
   username = "svc-pipeline"
 }
 `, addr))
-		out, err, d := w.timed("plan", "-input=false", "-no-color")
+		out, d, err := w.timed("plan", "-input=false", "-no-color")
 		if d < 29*time.Second {
 			t.Errorf("plan gave up after %s, before the 30s connect timeout", d)
 		}
@@ -200,7 +200,7 @@ resource "lm_role" "r" {
   privileges = []
 }
 `, addr, acctest.Name("never-made")))
-		out, err, d := w.timed("apply", "-auto-approve", "-input=false", "-no-color")
+		out, d, err := w.timed("apply", "-auto-approve", "-input=false", "-no-color")
 		checkFailure(t, "apply", out, err, d, 15*time.Second, "Cannot create the role", "connection refused",
 			"the connect timeout is 3s")
 	})

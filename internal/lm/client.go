@@ -85,7 +85,7 @@ type Client struct {
 	waitMax    time.Duration
 	log        Logger
 	clock      clock.Clock
-	http       *http.Client
+	base       http.RoundTripper // sends one attempt; never follows a redirect
 	pace       *pacer
 	reach      *reach
 
@@ -96,7 +96,7 @@ type Client struct {
 // Stats are counters since New, for diagnostics and benchmarks.
 type Stats struct {
 	Requests    map[string]int // requests sent by HTTP method, retries included
-	Retries     int            // transport retries
+	Retries     int            // attempts repeated by send (not the leak-free create's new POSTs)
 	RateLimited int            // 429 answers seen, retried or not
 	Orphans     int            // tokens deleted after a create whose outcome was unknown
 }
@@ -162,23 +162,19 @@ func New(cfg Config) (*Client, error) {
 		c.clock = clock.Real{}
 	}
 
-	var base http.RoundTripper
+	// Attempts go straight to a RoundTripper, which never follows a
+	// redirect: one would be followed with a signature made for another
+	// path, so it is surfaced instead (apiError).
 	if cfg.HTTPClient != nil && cfg.HTTPClient.Transport != nil {
-		base = cfg.HTTPClient.Transport
+		c.base = cfg.HTTPClient.Transport
 	} else if dt, ok := http.DefaultTransport.(*http.Transport); ok {
 		t := dt.Clone()
 		// Concurrent Terraform operations hit one host; the default of 2
 		// idle connections would make most requests dial anew.
 		t.MaxIdleConnsPerHost = 32
-		base = t
+		c.base = t
 	} else {
-		base = http.DefaultTransport
-	}
-	c.http = &http.Client{
-		Transport: &transport{c: c, base: base},
-		// A redirect would be followed with a signature made for another
-		// path; surface it instead.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		c.base = http.DefaultTransport
 	}
 	return c, nil
 }
@@ -213,9 +209,8 @@ func (c *Client) count(f func(*Stats)) {
 	c.statsMu.Unlock()
 }
 
-// call is one logical API call. The transport finds it in the request's
-// context: it needs the resource path and body bytes to sign each attempt,
-// and reports back what happened so that do and CreateAPIToken can tell a
+// call is one logical API call: what do sends, and what its attempts
+// (send, attempt) found out, so that do and CreateAPIToken can tell a
 // definite failure from an unknown outcome.
 type call struct {
 	method string
@@ -243,13 +238,6 @@ type call struct {
 	ambiguous bool
 }
 
-type callKey struct{}
-
-func callFrom(ctx context.Context) *call {
-	cl, _ := ctx.Value(callKey{}).(*call)
-	return cl
-}
-
 // bound gives ctx the client's call timeout when it has no deadline of its
 // own, so that retries always end.
 func (c *Client) bound(ctx context.Context) (context.Context, context.CancelFunc) {
@@ -271,6 +259,8 @@ func ctxError(ctx context.Context, cl *call) error {
 }
 
 // do performs one API call: every request of the package goes through it.
+// It builds the request, has send deliver it (retries included: retry.go),
+// and turns the answer into the call's result or one *Error.
 func (c *Client) do(ctx context.Context, cl *call) (err error) {
 	ctx, cancel := c.bound(ctx)
 	defer cancel()
@@ -286,11 +276,8 @@ func (c *Client) do(ctx context.Context, cl *call) (err error) {
 	if len(cl.query) > 0 {
 		target += "?" + cl.query.Encode()
 	}
-	var body io.Reader
-	if cl.body != nil {
-		body = bytes.NewReader(cl.body)
-	}
-	req, err := http.NewRequestWithContext(context.WithValue(ctx, callKey{}, cl), cl.method, target, body)
+	// Each attempt sends a copy with its own body reader and signature.
+	req, err := http.NewRequestWithContext(ctx, cl.method, target, nil)
 	if err != nil {
 		return fmt.Errorf("lm: %s %s: %w", cl.method, cl.path, err)
 	}
@@ -299,14 +286,10 @@ func (c *Client) do(ctx context.Context, cl *call) (err error) {
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 
-	resp, err := c.http.Do(req)
+	resp, err := c.send(ctx, cl, req)
 	if err != nil {
 		if ctx.Err() != nil && cl.exhausted == "" {
 			return ctxError(ctx, cl)
-		}
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // its text repeats the whole URL
 		}
 		return c.transportError(cl, err)
 	}

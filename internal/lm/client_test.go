@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lmtf/terraform-provider-lm/internal/clock"
+	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
 )
 
 func TestBaseURL(t *testing.T) {
@@ -87,8 +88,8 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestRequestHeadersLMv1(t *testing.T) {
-	f := newFakeLM(t)
 	fixed := &clock.Fixed{T: time.UnixMilli(1732752000456)}
+	f := newSim(t, simClock(fixed.T))
 	c := f.client(t, func(cfg *Config) {
 		cfg.Clock = fixed
 		cfg.UserAgent = "terraform-provider-lm/1.2.3"
@@ -126,7 +127,7 @@ func TestRequestHeadersLMv1(t *testing.T) {
 }
 
 func TestBearerHeader(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	c := f.client(t, func(cfg *Config) { cfg.AccessID, cfg.AccessKey, cfg.BearerToken = "", "", testBearer })
 	if c.AccessID() != "" {
 		t.Errorf("AccessID() = %q for a bearer client", c.AccessID())
@@ -146,15 +147,16 @@ func TestBearerHeader(t *testing.T) {
 // The LMv1 timestamp ages during backoff, so each attempt must be signed
 // again rather than replayed.
 func TestSignatureRecomputedPerAttempt(t *testing.T) {
-	f := newFakeLM(t)
-	f.setHook(func(w http.ResponseWriter, _ *http.Request, _ string, _ []byte, n int) bool {
-		if n == 1 {
+	start := time.UnixMilli(1_700_000_000_000)
+	f := newSim(t, simClock(start))
+	f.setHook(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
+		if r.N == 1 {
 			writeLMError(w, http.StatusServiceUnavailable, "busy")
 			return true
 		}
 		return false
 	})
-	c := f.client(t, func(cfg *Config) { cfg.Clock = &tickingClock{t: time.UnixMilli(1_700_000_000_000), step: time.Second} })
+	c := f.client(t, func(cfg *Config) { cfg.Clock = &tickingClock{t: start, step: time.Second} })
 	if _, err := c.GetAdmin(context.Background(), 7); err != nil {
 		t.Fatalf("GetAdmin: %v", err)
 	}
@@ -189,8 +191,8 @@ func TestErrorMapping(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFakeLM(t)
-			f.setHook(func(w http.ResponseWriter, _ *http.Request, _ string, _ []byte, _ int) bool {
+			f := newSim(t)
+			f.setHook(func(w http.ResponseWriter, _ *lmsim.Intercepted) bool {
 				w.WriteHeader(tc.status)
 				_, _ = w.Write([]byte(tc.body))
 				return true
@@ -221,7 +223,7 @@ func TestErrorMapping(t *testing.T) {
 }
 
 func TestUnauthorizedBearerHint(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	c := f.client(t, func(cfg *Config) { cfg.AccessID, cfg.AccessKey, cfg.BearerToken = "", "", "wrong-bearer-token-value" })
 	_, err := c.GetAdmin(context.Background(), 7)
 	if !IsUnauthorized(err) || !strings.Contains(err.Error(), "bearer token") || strings.Contains(err.Error(), "wrong-bearer-token-value") {
@@ -233,7 +235,7 @@ func TestUnauthorizedBearerHint(t *testing.T) {
 // line may contain the access key, the bearer token or a signature.
 func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 	for _, bearer := range []bool{false, true} {
-		f := newFakeLM(t)
+		f := newSim(t)
 		log := &captureLogger{}
 		c := f.client(t, func(cfg *Config) {
 			cfg.Logger = log
@@ -242,8 +244,8 @@ func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 				cfg.AccessID, cfg.AccessKey, cfg.BearerToken = "", "", testBearer
 			}
 		})
-		f.setHook(func(w http.ResponseWriter, r *http.Request, path string, _ []byte, n int) bool {
-			switch {
+		f.setHook(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
+			switch path := r.Path; {
 			case strings.HasSuffix(path, "/401"):
 				writeLMError(w, 401, "Authentication failed for "+r.Header.Get("Authorization"))
 			case strings.HasSuffix(path, "/403"):
@@ -251,7 +253,7 @@ func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 			case strings.HasSuffix(path, "/503"):
 				writeLMError(w, 503, "busy")
 			case strings.HasSuffix(path, "/reset"):
-				hijackClose(t, w)
+				lmsim.Abort(w)
 			default:
 				return false
 			}
@@ -267,7 +269,7 @@ func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 		if err != nil {
 			t.Errorf("create: %v", err)
 		}
-		closed := newFakeLM(t)
+		closed := newSim(t)
 		closed.srv.Close()
 		cc := closed.client(t, func(cfg *Config) { cfg.Logger = log; cfg.MaxRetries = 1 })
 		_, err = cc.GetAdmin(ctx, 7)

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
 )
 
 // The shapes a proxy, a gateway or another API version answers with, as
@@ -50,8 +52,8 @@ var strangeCalls = []strangeCall{
 }
 
 // answerWith makes f answer every request with status, content type and body.
-func answerWith(f *fakeLM, status int, ctype, body string) {
-	f.setHook(func(w http.ResponseWriter, _ *http.Request, _ string, _ []byte, _ int) bool {
+func answerWith(f *testSim, status int, ctype, body string) {
+	f.setHook(func(w http.ResponseWriter, _ *lmsim.Intercepted) bool {
 		if ctype != "" {
 			w.Header().Set("Content-Type", ctype)
 		} else {
@@ -135,7 +137,7 @@ func TestStrangeAnswersAreErrors(t *testing.T) {
 				continue
 			}
 			t.Run(tc.name+"/"+sc.name, func(t *testing.T) {
-				f := newFakeLM(t)
+				f := newSim(t)
 				answerWith(f, http.StatusOK, tc.ctype, tc.body)
 				checkStrange(t, sc.run(f.client(t, nil)), sc, http.StatusOK, tc.ctype, tc.want)
 			})
@@ -164,13 +166,13 @@ func TestDeleteNeedsLogicMonitorsAnswer(t *testing.T) {
 		{"truncated", "application/json", `{"a":`, "not JSON"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFakeLM(t)
+			f := newSim(t)
 			answerWith(f, http.StatusOK, tc.ctype, tc.body)
 			checkStrange(t, sc.run(f.client(t, nil)), sc, http.StatusOK, tc.ctype, []string{tc.want})
 		})
 	}
 	for _, body := range []string{"{}", ""} {
-		f := newFakeLM(t)
+		f := newSim(t)
 		answerWith(f, http.StatusOK, "application/json", body)
 		if err := sc.run(f.client(t, nil)); err != nil {
 			t.Errorf("DELETE answered %q: %v", body, err)
@@ -181,7 +183,7 @@ func TestDeleteNeedsLogicMonitorsAnswer(t *testing.T) {
 // An answer about another object than the one asked for is not
 // LogicMonitor's either.
 func TestAnswerAboutAnotherObject(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	answerWith(f, http.StatusOK, "application/json", `{"id":9,"username":"ci-bot2"}`)
 	_, err := f.client(t, nil).GetAdmin(context.Background(), 7)
 	if !IsMalformed(err) || !strings.Contains(fmt.Sprint(err), "asked for user 7, the answer is user 9") {
@@ -208,12 +210,12 @@ func TestNotFoundNeedsLogicMonitorsErrorObject(t *testing.T) {
 		{"empty", "", "", []string{"Not Found", "does not prove"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFakeLM(t)
+			f := newSim(t)
 			answerWith(f, http.StatusNotFound, tc.ctype, tc.body)
 			checkStrange(t, sc.run(f.client(t, nil)), sc, http.StatusNotFound, tc.ctype, tc.want)
 		})
 	}
-	f := newFakeLM(t)
+	f := newSim(t)
 	answerWith(f, http.StatusNotFound, "application/json", `{"errorCode":1404,"errorMessage":"User 7 is not found","errorDetail":null}`)
 	if err := sc.run(f.client(t, nil)); !IsNotFound(err) || IsMalformed(err) {
 		t.Errorf("LogicMonitor's own 404: IsNotFound=%v IsMalformed=%v: %v", IsNotFound(err), IsMalformed(err), err)
@@ -225,7 +227,7 @@ func TestNotFoundNeedsLogicMonitorsErrorObject(t *testing.T) {
 // query (which may carry a session).
 func TestProxyPagesOnOtherStatuses(t *testing.T) {
 	sc := strangeCalls[0]
-	f := newFakeLM(t)
+	f := newSim(t)
 	answerWith(f, http.StatusForbidden, "text/html", "<html>Access denied by policy</html>")
 	err := sc.run(f.client(t, nil))
 	checkStrange(t, err, sc, http.StatusForbidden, "text/html", []string{"Forbidden: the answer was an HTML page", "Access denied by policy"})
@@ -233,7 +235,7 @@ func TestProxyPagesOnOtherStatuses(t *testing.T) {
 		t.Errorf("a proxy's 403 got LogicMonitor's permission hint: %v", err)
 	}
 
-	f.setHook(func(w http.ResponseWriter, _ *http.Request, _ string, _ []byte, _ int) bool {
+	f.setHook(func(w http.ResponseWriter, _ *lmsim.Intercepted) bool {
 		w.Header().Set("Location", "https://sso.example.com/login?session=s3cr3t-session")
 		w.Header().Set("Content-Type", "text/plain")
 		w.WriteHeader(http.StatusFound)
@@ -264,7 +266,7 @@ func TestStrangeAnswerPreviewRedacts(t *testing.T) {
 		`{"status":1,"errmsg":"bad","data":{"password":"Fresh+Secret+Key+Of+A+New+Token+0123456789"}}`,
 		strings.Repeat(" ", 190) + `{"x":"LMv1 ` + testAccessID + `:c2lnbmF0dXJlc2lnbmF0dXJl:1700000000000"}`,
 	} {
-		f := newFakeLM(t)
+		f := newSim(t)
 		answerWith(f, http.StatusOK, "application/json", body)
 		_, err := f.client(t, nil).ListAPITokens(context.Background(), 7, ListOptions{})
 		if !IsMalformed(err) {
@@ -276,7 +278,7 @@ func TestStrangeAnswerPreviewRedacts(t *testing.T) {
 		}
 	}
 	// A password the call sent, quoted back in the envelope's message.
-	f0 := newFakeLM(t)
+	f0 := newSim(t)
 	answerWith(f0, http.StatusOK, "application/json", `{"status":1400,"errmsg":"weak password \"Sent-Pass-Word-77\"","data":null}`)
 	_, err0 := f0.client(t, nil).CreateAdmin(context.Background(), AdminWrite{Username: "u", Password: "Sent-Pass-Word-77"})
 	if !IsMalformed(err0) {
@@ -285,7 +287,7 @@ func TestStrangeAnswerPreviewRedacts(t *testing.T) {
 	assertNoSecret(t, err0.Error(), "Sent-Pass-Word-77")
 
 	// The preview is bounded.
-	f := newFakeLM(t)
+	f := newSim(t)
 	answerWith(f, http.StatusOK, "text/html", "<html>"+strings.Repeat("é", 5000)+"</html>")
 	_, err := f.client(t, nil).GetRole(context.Background(), 2)
 	var e *Error
@@ -295,10 +297,10 @@ func TestStrangeAnswerPreviewRedacts(t *testing.T) {
 }
 
 // pagesHook answers list calls with the pages given by offset.
-func pagesHook(f *fakeLM, pages func(offset string, n int) string) {
-	f.setHook(func(w http.ResponseWriter, r *http.Request, _ string, _ []byte, n int) bool {
+func pagesHook(f *testSim, pages func(offset string, n int) string) {
+	f.setHook(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(pages(r.URL.Query().Get("offset"), n)))
+		_, _ = w.Write([]byte(pages(r.URL.Query().Get("offset"), r.N)))
 		return true
 	})
 }
@@ -330,7 +332,7 @@ func TestListPagesMustAddUp(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFakeLM(t)
+			f := newSim(t)
 			pagesHook(f, func(offset string, _ int) string { return tc.pages[offset] })
 			_, err := f.client(t, nil).ListAPITokens(context.Background(), 7, ListOptions{PageSize: 2})
 			if !IsMalformed(err) || IsNotFound(err) || !strings.Contains(fmt.Sprint(err), tc.want) ||
@@ -350,7 +352,7 @@ func TestListPagesMustAddUp(t *testing.T) {
 	}
 
 	// A list that changed under the first read is read again.
-	f := newFakeLM(t)
+	f := newSim(t)
 	pagesHook(f, func(offset string, n int) string {
 		if n <= 2 { // the first read: a token was deleted between its pages
 			return map[string]string{"0": `{"total":4,"items":` + tok(1, 2) + `}`, "2": `{"total":3,"items":` + tok(3) + `}`}[offset]
@@ -363,7 +365,7 @@ func TestListPagesMustAddUp(t *testing.T) {
 	}
 
 	// A stream ends with the error after the items it could give.
-	f = newFakeLM(t)
+	f = newSim(t)
 	pagesHook(f, func(string, int) string { return `{"total":3,"items":` + tok(1, 2) + `}` })
 	var got []int32
 	var last error
@@ -383,12 +385,12 @@ func TestListPagesMustAddUp(t *testing.T) {
 // (it would answer the same), but its marker is still looked for, since a
 // token may have been made behind it.
 func TestCreateAnsweredStrangelyIsNotRetried(t *testing.T) {
-	f := newFakeLM(t)
-	f.setHook(func(w http.ResponseWriter, r *http.Request, path string, body []byte, _ int) bool {
+	f := newSim(t)
+	f.setHook(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
 		if r.Method != http.MethodPost {
 			return false
 		}
-		f.commitToken(r, path, body) // it reached LogicMonitor, the answer did not come back
+		commit(r) // it reached LogicMonitor, the answer did not come back
 		w.Header().Set("Content-Type", "text/html")
 		_, _ = w.Write([]byte(signInPage))
 		return true
@@ -410,9 +412,9 @@ func TestCreateAnsweredStrangelyIsNotRetried(t *testing.T) {
 // first attempt may have deleted the token), but not on a proxy's 404
 // page, which says nothing about the token.
 func TestDeleteRetryNeedsLogicMonitorsNotFound(t *testing.T) {
-	f := newFakeLM(t)
-	f.setHook(func(w http.ResponseWriter, _ *http.Request, _ string, _ []byte, n int) bool {
-		if n == 1 {
+	f := newSim(t)
+	f.setHook(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
+		if r.N == 1 {
 			writeLMError(w, http.StatusBadGateway, "bad gateway")
 			return true
 		}
@@ -432,7 +434,7 @@ func TestDeleteRetryNeedsLogicMonitorsNotFound(t *testing.T) {
 
 // A fields selection always gets the id, which every item must carry.
 func TestFieldsAlwaysHoldTheID(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	c := f.client(t, nil)
 	for _, fields := range []string{"name", "id,name", "name, id"} {
 		if _, err := c.ListRoles(context.Background(), ListOptions{Fields: fields}); err != nil {

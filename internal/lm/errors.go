@@ -189,3 +189,47 @@ func gaveUp(cl *call) string {
 	}
 	return fmt.Sprintf(" (gave up after %s over %s: %s)", attempts, seconds(time.Since(cl.start)), cl.exhausted)
 }
+
+// finish adds to a failed call's error what the error's text does not
+// carry: the context's error when it ended the retries (so that
+// errors.Is(err, context.Canceled) holds while the text shows the last
+// real failure), and whether the server may have acted (IsOutcomeUnknown).
+func finish(cl *call, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if cl.stop != nil && errors.As(err, &e) && !errors.Is(err, cl.stop) {
+		e.cause = errors.Join(e.cause, cl.stop)
+	}
+	if cl.ambiguous {
+		return &unknownOutcome{err}
+	}
+	return err
+}
+
+// unknownOutcome marks the error of a call that may have been carried out
+// although it failed: an answer lost, a 5xx, an answer that could not be
+// read.
+type unknownOutcome struct{ err error }
+
+func (e *unknownOutcome) Error() string { return e.err.Error() }
+func (e *unknownOutcome) Unwrap() error { return e.err }
+
+// IsOutcomeUnknown reports whether err is a failed call that LogicMonitor
+// may nevertheless have carried out (its answer was lost, or was a 5xx):
+// after a create, the object may exist. A definite refusal (a 4xx), or a
+// request that never left (no connection), is not.
+func IsOutcomeUnknown(err error) bool {
+	var u *unknownOutcome
+	return errors.As(err, &u)
+}
+
+// alsoIs returns err, matching target too (errors.Is, errors.As), without
+// target's text.
+func alsoIs(err, target error) error { return &also{err, target} }
+
+type also struct{ err, target error }
+
+func (e *also) Error() string   { return e.err.Error() }
+func (e *also) Unwrap() []error { return []error{e.err, e.target} }

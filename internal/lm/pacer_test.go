@@ -133,7 +133,7 @@ func TestPacingConcurrentCreates(t *testing.T) {
 		limit   = 20
 		window  = 2 * time.Second
 	)
-	f := newFakeLM(t)
+	f := newSim(t)
 	f.limit(http.MethodPost, limit, window)
 	f.limit(http.MethodPatch, 25, window)
 	f.limit(http.MethodGet, 50, window)

@@ -1,7 +1,6 @@
 package lm
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -45,37 +44,32 @@ func (r *reach) heard() {
 // host ever answered this is a misspelt name and retrying cannot mend it;
 // a name that resolved earlier in the run and then fails is a resolver's
 // hiccup, retried as before.
-func (r *reach) hostNotFound(err error) (*net.DNSError, bool) {
+func (r *reach) hostNotFound(err error) bool {
 	var dns *net.DNSError
 	if !errors.As(err, &dns) || !dns.IsNotFound || dns.IsTimeout || dns.IsTemporary || !strings.EqualFold(dns.Name, r.host) {
 		// A name other than the portal's (a proxy's) is not about the
 		// portal's settings: it gets the connect budget instead.
-		return nil, false
+		return false
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return dns, !r.answered
+	return !r.answered
 }
 
-// spent records a failed attempt (no answer) and returns how long to wait
-// before the next one, or why retrying must stop: while the host has
-// never answered, the client's attempts keep within its connect budget,
-// counted from its first failed attempt; the last wait is shortened to end
-// with the budget, so that the last attempt comes at its end.
-func (r *reach) spent(now time.Time, wait time.Duration) (time.Duration, string) {
+// missed records an attempt that got no answer, and reports whether the
+// connect timeout applies to it (the host has never answered this
+// client) and how much of it is left: it is counted from the client's
+// first such attempt, for all its calls (budget.next decides with it).
+func (r *reach) missed(now time.Time) (unanswered bool, left time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.answered {
-		return wait, ""
+		return false, 0
 	}
 	if r.firstMiss.IsZero() {
 		r.firstMiss = now
 	}
-	left := r.firstMiss.Add(r.budget).Sub(now)
-	if left <= 0 {
-		return 0, fmt.Sprintf("%s has not answered once, and the connect timeout is %s", r.addr, r.budget)
-	}
-	return min(wait, left), ""
+	return true, r.firstMiss.Add(r.budget).Sub(now)
 }
 
 // IsHostNotFound reports whether err is a call that failed because the
@@ -95,50 +89,6 @@ func seconds(d time.Duration) string {
 		return fmt.Sprintf("%.1f s", d.Seconds())
 	}
 	return fmt.Sprintf("%d s", int(d.Round(time.Second).Seconds()))
-}
-
-// RetryTrack collects the retries of the calls made with a context from
-// TrackRetries, so that a caller can tell its user that an operation
-// succeeded only after a long wait.
-type RetryTrack struct {
-	mu      sync.Mutex
-	retries int
-	first   time.Time // when the first retried failure happened
-	reason  string    // the last retried failure
-}
-
-type trackKey struct{}
-
-// TrackRetries returns a context whose calls report their retries to the
-// returned RetryTrack.
-func TrackRetries(ctx context.Context) (context.Context, *RetryTrack) {
-	t := &RetryTrack{}
-	return context.WithValue(ctx, trackKey{}, t), t
-}
-
-func noteRetry(ctx context.Context, reason string) {
-	t, _ := ctx.Value(trackKey{}).(*RetryTrack)
-	if t == nil {
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.retries == 0 {
-		t.first = time.Now()
-	}
-	t.retries++
-	t.reason = reason
-}
-
-// Retried reports how many retries the tracked calls made, for how long
-// since the first failure that was retried, and the last such failure.
-func (t *RetryTrack) Retried() (retries int, since time.Duration, last string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.retries == 0 {
-		return 0, 0, ""
-	}
-	return t.retries, time.Since(t.first), t.reason
 }
 
 // reachKind is what a call learnt about its host (call.reach).
@@ -177,41 +127,6 @@ func hostPort(u *url.URL) string {
 	return net.JoinHostPort(u.Hostname(), port)
 }
 
-// finish adds to a failed call's error what the error's text does not
-// carry: the context's error when it ended the retries (so that
-// errors.Is(err, context.Canceled) holds while the text shows the last
-// real failure), and whether the server may have acted (IsOutcomeUnknown).
-func finish(cl *call, err error) error {
-	if err == nil {
-		return nil
-	}
-	var e *Error
-	if cl.stop != nil && errors.As(err, &e) && !errors.Is(err, cl.stop) {
-		e.cause = errors.Join(e.cause, cl.stop)
-	}
-	if cl.ambiguous {
-		return &unknownOutcome{err}
-	}
-	return err
-}
-
-// unknownOutcome marks the error of a call that may have been carried out
-// although it failed: an answer lost, a 5xx, an answer that could not be
-// read.
-type unknownOutcome struct{ err error }
-
-func (e *unknownOutcome) Error() string { return e.err.Error() }
-func (e *unknownOutcome) Unwrap() error { return e.err }
-
-// IsOutcomeUnknown reports whether err is a failed call that LogicMonitor
-// may nevertheless have carried out (its answer was lost, or was a 5xx):
-// after a create, the object may exist. A definite refusal (a 4xx), or a
-// request that never left (no connection), is not.
-func IsOutcomeUnknown(err error) bool {
-	var u *unknownOutcome
-	return errors.As(err, &u)
-}
-
 // notFoundMessage says that the host does not exist, then where its name
 // came from.
 func (r *reach) notFoundMessage(dns *net.DNSError) string {
@@ -224,12 +139,3 @@ func (r *reach) withHint() string {
 	}
 	return ". " + r.hint
 }
-
-// alsoIs returns err, matching target too (errors.Is, errors.As), without
-// target's text.
-func alsoIs(err, target error) error { return &also{err, target} }
-
-type also struct{ err, target error }
-
-func (e *also) Error() string   { return e.err.Error() }
-func (e *also) Unwrap() []error { return []error{e.err, e.target} }

@@ -10,11 +10,13 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
 )
 
 // dialer is a base transport whose dials fail with fail(n) (n counts the
-// dials from 1), or reach the fake LogicMonitor when fail returns nil.
-func dialer(f *fakeLM, fail func(n int) error) (*http.Transport, *atomic.Int32) {
+// dials from 1), or reach the simulator when fail returns nil.
+func dialer(f *testSim, fail func(n int) error) (*http.Transport, *atomic.Int32) {
 	var dials atomic.Int32
 	addr := f.srv.Listener.Addr().String()
 	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
@@ -59,7 +61,7 @@ func TestHostNotFoundFailsAtOnce(t *testing.T) {
 		}},
 	} {
 		t.Run(op.name, func(t *testing.T) {
-			f := newFakeLM(t)
+			f := newSim(t)
 			tr, dials := dialer(f, func(int) error { return noSuchHost(host) })
 			c := f.client(t, func(cfg *Config) {
 				cfg.BaseURL = "https://" + host + "/santaba/rest"
@@ -98,7 +100,7 @@ func TestHostNotFoundFailsAtOnce(t *testing.T) {
 // TestHostNotFoundAfterAnAnswerIsRetried: once the host has answered, a
 // "no such host" is a resolver's hiccup and retried as before.
 func TestHostNotFoundAfterAnAnswerIsRetried(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	host := "127.0.0.1"
 	tr, _ := dialer(f, func(n int) error {
 		if n == 2 || n == 3 {
@@ -162,27 +164,33 @@ func TestUnansweredHostGetsTheConnectTimeout(t *testing.T) {
 }
 
 // TestTemporaryResolverFailureGetsTheConnectTimeout: a resolver that is
-// down is not a name that does not exist: it is retried, within the
-// connect timeout.
+// down is not a name that does not exist, and neither is a proxy's name
+// that does not: both are retried, within the connect timeout.
 func TestTemporaryResolverFailureGetsTheConnectTimeout(t *testing.T) {
-	f := newFakeLM(t)
-	tr, dials := dialer(f, func(int) error {
-		return &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "server misbehaving", Name: "127.0.0.1", IsTemporary: true}}
-	})
-	c := f.client(t, func(cfg *Config) {
-		cfg.HTTPClient = &http.Client{Transport: tr}
-		cfg.ConnectTimeout = 200 * time.Millisecond
-	})
-	_, err := c.GetAdmin(context.Background(), 7)
-	if !IsUnreachable(err) || dials.Load() < 3 {
-		t.Errorf("err = %v after %d dials, want retries then IsUnreachable", err, dials.Load())
+	for name, dnsErr := range map[string]*net.DNSError{
+		"resolver down":       {Err: "server misbehaving", Name: "127.0.0.1", IsTemporary: true},
+		"resolver timed out":  {Err: "i/o timeout", Name: "127.0.0.1", IsTimeout: true},
+		"a proxy's name gone": {Err: "no such host", Name: "proxy.example.invalid", IsNotFound: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newSim(t)
+			tr, dials := dialer(f, func(int) error { return &net.OpError{Op: "dial", Net: "tcp", Err: dnsErr} })
+			c := f.client(t, func(cfg *Config) {
+				cfg.HTTPClient = &http.Client{Transport: tr}
+				cfg.ConnectTimeout = 200 * time.Millisecond
+			})
+			_, err := c.GetAdmin(context.Background(), 7)
+			if !IsUnreachable(err) || IsHostNotFound(err) || dials.Load() < 3 {
+				t.Errorf("err = %v after %d dials, want retries then IsUnreachable", err, dials.Load())
+			}
+		})
 	}
 }
 
 // TestConnectTimeoutEndsOnceAnswered: after the host has answered, a
 // refusal is retried as before, for longer than the connect timeout.
 func TestConnectTimeoutEndsOnceAnswered(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	var refuseUntil atomic.Int64
 	tr, _ := dialer(f, func(int) error {
 		if time.Now().UnixNano() < refuseUntil.Load() {
@@ -235,8 +243,8 @@ func TestCancelReturnsTheLastFailure(t *testing.T) {
 // TestCancelDuringTheFirstAttempt: with no failure to report, the error
 // says the call was cancelled while waiting for an answer.
 func TestCancelDuringTheFirstAttempt(t *testing.T) {
-	f := newFakeLM(t)
-	f.setHook(func(_ http.ResponseWriter, r *http.Request, _ string, _ []byte, _ int) bool {
+	f := newSim(t)
+	f.setHook(func(_ http.ResponseWriter, r *lmsim.Intercepted) bool {
 		<-r.Context().Done()
 		return true
 	})
@@ -252,9 +260,9 @@ func TestCancelDuringTheFirstAttempt(t *testing.T) {
 // TestTrackRetries: the calls made with a tracked context report their
 // retries and the last reason.
 func TestTrackRetries(t *testing.T) {
-	f := newFakeLM(t)
-	f.setHook(func(w http.ResponseWriter, _ *http.Request, _ string, _ []byte, n int) bool {
-		if n <= 2 {
+	f := newSim(t)
+	f.setHook(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
+		if r.N <= 2 {
 			writeLMError(w, http.StatusBadGateway, "bad gateway")
 			return true
 		}
@@ -284,7 +292,7 @@ func TestTrackRetries(t *testing.T) {
 // TestLongRateLimitWaitIsLoggedAtWarn: a user waiting for a full window
 // learns why at WARN; short waits stay at DEBUG.
 func TestLongRateLimitWaitIsLoggedAtWarn(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	f.limit(http.MethodGet, 1, 30*time.Second)
 	log := &captureLogger{}
 	c := f.client(t, func(cfg *Config) { cfg.Logger = log })
@@ -304,18 +312,27 @@ func TestLongRateLimitWaitIsLoggedAtWarn(t *testing.T) {
 // cancelled while it waits to try again: every token it made is gone, and
 // the error names the last failure, not just "context canceled".
 func TestCreateCancelledBetweenAttemptsLeavesNoToken(t *testing.T) {
-	f := newFakeLM(t)
-	f.setHook(func(w http.ResponseWriter, r *http.Request, path string, body []byte, _ int) bool {
-		if r.Method != http.MethodPost {
-			return false
+	f := newSim(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f.setHook(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
+		switch r.Method {
+		case http.MethodPost:
+			commit(r)
+			writeLMError(w, http.StatusBadGateway, "Bad Gateway")
+			return true
+		case http.MethodDelete:
+			// The clean-up of the second POST's token is the last request
+			// before the wait for the third (50 ms at least): cancel in it.
+			r.Serve(w)
+			if f.countRequests(http.MethodPost, "") == 2 {
+				time.AfterFunc(10*time.Millisecond, cancel)
+			}
+			return true
 		}
-		f.commitToken(r, path, body)
-		writeLMError(w, http.StatusBadGateway, "Bad Gateway")
-		return true
+		return false
 	})
 	c := f.client(t, func(cfg *Config) { cfg.RetryWaitMin, cfg.RetryWaitMax = 50*time.Millisecond, 100*time.Millisecond })
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(300*time.Millisecond, cancel)
 	_, err := c.CreateAPIToken(ctx, 7, CreateAPITokenRequest{Note: "ci"})
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "HTTP 502") {
 		t.Errorf("err = %v, want the last 502 and context.Canceled", err)
@@ -345,12 +362,12 @@ func TestOutcomeUnknown(t *testing.T) {
 		}, false},
 		{"403", func(_ *testing.T, w http.ResponseWriter) { writeLMError(w, http.StatusForbidden, "Forbidden") }, false},
 		{"502", func(_ *testing.T, w http.ResponseWriter) { writeLMError(w, http.StatusBadGateway, "Bad Gateway") }, true},
-		{"answer lost", func(t *testing.T, w http.ResponseWriter) { hijackClose(t, w) }, true},
+		{"answer lost", func(_ *testing.T, w http.ResponseWriter) { lmsim.Abort(w) }, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFakeLM(t)
-			f.setHook(func(w http.ResponseWriter, r *http.Request, _ string, _ []byte, _ int) bool {
+			f := newSim(t)
+			f.setHook(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
 				if r.Method == http.MethodPost {
 					tc.answer(t, w)
 					return true

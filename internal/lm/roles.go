@@ -62,7 +62,7 @@ func (c *Client) FindRolesByName(ctx context.Context, name string) ([]Role, erro
 }
 
 // CreateRole creates a role. A POST is not retried on an unknown outcome
-// (the transport's rule for POST); role names are unique, so a retry by
+// (retryable's rule for POST); role names are unique, so a retry by
 // the caller fails loudly rather than duplicating the role.
 func (c *Client) CreateRole(ctx context.Context, in RoleWrite) (*Role, error) {
 	in.Privileges = nonNil(in.Privileges)

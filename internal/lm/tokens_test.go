@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
 )
 
 func TestCreateAPIToken(t *testing.T) {
@@ -24,7 +26,7 @@ func TestCreateAPIToken(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFakeLM(t)
+			f := newSim(t)
 			c := f.client(t, nil)
 			tok, err := c.CreateAPIToken(context.Background(), 7, tc.req)
 			if err != nil {
@@ -64,7 +66,7 @@ func TestCreateAPIToken(t *testing.T) {
 }
 
 func TestCreateAPITokenRejectsUnknownType(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	_, err := f.client(t, nil).CreateAPIToken(context.Background(), 7, CreateAPITokenRequest{Type: "api"})
 	if err == nil || len(f.requests()) != 0 {
 		t.Errorf("err = %v after %d requests", err, len(f.requests()))
@@ -78,34 +80,34 @@ func TestCreateAPITokenRejectsUnknownType(t *testing.T) {
 func TestCreateAPITokenAmbiguousCleansUpOrphan(t *testing.T) {
 	tests := []struct {
 		name   string
-		fail   func(t *testing.T, f *fakeLM, w http.ResponseWriter, r *http.Request, path string, body []byte)
+		fail   func(w http.ResponseWriter, r *lmsim.Intercepted)
 		orphan int
 	}{
-		{"commit then reset", func(t *testing.T, f *fakeLM, w http.ResponseWriter, r *http.Request, path string, body []byte) {
-			f.commitToken(r, path, body)
-			hijackClose(t, w)
+		{"commit then reset", func(w http.ResponseWriter, r *lmsim.Intercepted) {
+			commit(r)
+			lmsim.Abort(w)
 		}, 1},
-		{"commit then 502", func(t *testing.T, f *fakeLM, w http.ResponseWriter, r *http.Request, path string, body []byte) {
-			f.commitToken(r, path, body)
+		{"commit then 502", func(w http.ResponseWriter, r *lmsim.Intercepted) {
+			commit(r)
 			writeLMError(w, http.StatusBadGateway, "Bad Gateway")
 		}, 1},
-		{"500 without commit", func(t *testing.T, _ *fakeLM, w http.ResponseWriter, _ *http.Request, _ string, _ []byte) {
+		{"500 without commit", func(w http.ResponseWriter, _ *lmsim.Intercepted) {
 			writeLMError(w, http.StatusInternalServerError, "oops")
 		}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFakeLM(t)
-			other := f.addToken(APIToken{AdminID: 7, Note: "ci"})
-			otherPending := f.addToken(APIToken{AdminID: 7, Note: pendingNotePrefix + "00000000-0000-0000-0000-000000000000"})
+			f := newSim(t)
+			other := f.addToken(lmsim.Token{AdminID: 7, Note: "ci"})
+			otherPending := f.addToken(lmsim.Token{AdminID: 7, Note: pendingNotePrefix + "00000000-0000-0000-0000-000000000000"})
 			posts := 0
-			f.setHook(func(w http.ResponseWriter, r *http.Request, path string, body []byte, _ int) bool {
+			f.setHook(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
 				if r.Method != http.MethodPost {
 					return false
 				}
 				posts++
 				if posts == 1 {
-					tc.fail(t, f, w, r, path, body)
+					tc.fail(w, r)
 					return true
 				}
 				return false
@@ -158,11 +160,11 @@ func TestCreateAPITokenAmbiguousCleansUpOrphan(t *testing.T) {
 }
 
 func TestCreateAPITokenGivesUpWithoutLeaking(t *testing.T) {
-	f := newFakeLM(t)
-	f.setHook(func(w http.ResponseWriter, r *http.Request, path string, body []byte, _ int) bool {
+	f := newSim(t)
+	f.setHook(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
 		if r.Method == http.MethodPost {
-			f.commitToken(r, path, body)
-			hijackClose(t, w)
+			commit(r)
+			lmsim.Abort(w)
 			return true
 		}
 		return false
@@ -190,7 +192,7 @@ func TestCreateAPITokenGivesUpWithoutLeaking(t *testing.T) {
 }
 
 func TestCreateAPITokenDefiniteErrorReturned(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	f.failAlways(http.StatusBadRequest, "Maximum number of tokens reached")
 	c := f.client(t, nil)
 	_, err := c.CreateAPIToken(context.Background(), 7, CreateAPITokenRequest{Note: "x"})
@@ -204,8 +206,8 @@ func TestCreateAPITokenDefiniteErrorReturned(t *testing.T) {
 }
 
 func TestCreateAPITokenPatchFailureDeletesToken(t *testing.T) {
-	f := newFakeLM(t)
-	f.setHook(func(w http.ResponseWriter, r *http.Request, _ string, _ []byte, _ int) bool {
+	f := newSim(t)
+	f.setHook(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
 		if r.Method == http.MethodPatch {
 			writeLMError(w, http.StatusServiceUnavailable, "busy")
 			return true
@@ -227,12 +229,12 @@ func TestCreateAPITokenPatchFailureDeletesToken(t *testing.T) {
 
 // Cancelling the caller's context mid-POST must not stop the cleanup.
 func TestCreateAPITokenCancelledMidPostCleansUp(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	f.setHook(func(w http.ResponseWriter, r *http.Request, path string, body []byte, _ int) bool {
+	f.setHook(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
 		if r.Method == http.MethodPost {
-			f.commitToken(r, path, body)
+			commit(r)
 			cancel()
 			<-r.Context().Done()
 			return true
@@ -264,8 +266,8 @@ func TestUpdateAPITokenSendsOnlySetFields(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFakeLM(t)
-			tok := f.addToken(APIToken{AdminID: 7, Note: "old"})
+			f := newSim(t)
+			tok := f.addToken(lmsim.Token{AdminID: 7, Note: "old"})
 			got, err := f.client(t, nil).UpdateAPIToken(context.Background(), 7, tok.ID, tc.patch)
 			if err != nil {
 				t.Fatal(err)
@@ -281,8 +283,8 @@ func TestUpdateAPITokenSendsOnlySetFields(t *testing.T) {
 }
 
 func TestDeleteAPIToken(t *testing.T) {
-	f := newFakeLM(t)
-	tok := f.addToken(APIToken{AdminID: 131})
+	f := newSim(t)
+	tok := f.addToken(lmsim.Token{AdminID: 131})
 	c := f.client(t, nil)
 	ctx := context.Background()
 	if err := c.DeleteAPIToken(ctx, 131, tok.ID); err != nil {
@@ -297,13 +299,13 @@ func TestDeleteAPIToken(t *testing.T) {
 }
 
 func TestListTokensPaging(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	for i := range 2500 {
 		typ := TokenTypeLMv1
 		if i%10 == 0 {
 			typ = TokenTypeBearer
 		}
-		f.addToken(APIToken{AdminID: int32(1 + i%2), Type: typ})
+		f.addToken(lmsim.Token{AdminID: int32(1 + i%2), Type: typ})
 	}
 	c := f.client(t, nil)
 	ctx := context.Background()
@@ -314,12 +316,13 @@ func TestListTokensPaging(t *testing.T) {
 		wantType  string
 		wantPages int
 	}{
-		{"all lmv1", func() ([]APIToken, error) { return c.ListAllAPITokens(ctx, ListOptions{}) }, 2250, TokenTypeLMv1, 3},
-		{"all bearer", func() ([]APIToken, error) { return c.ListAllAPITokens(ctx, ListOptions{Type: TokenTypeBearer}) }, 250, TokenTypeBearer, 1},
+		// The account's lists hold the client's own two tokens too (one of each type).
+		{"all lmv1", func() ([]APIToken, error) { return c.ListAllAPITokens(ctx, ListOptions{}) }, 2250 + 1, TokenTypeLMv1, 3},
+		{"all bearer", func() ([]APIToken, error) { return c.ListAllAPITokens(ctx, ListOptions{Type: TokenTypeBearer}) }, 250 + 1, TokenTypeBearer, 1},
 		{"admin 2, small pages", func() ([]APIToken, error) { return c.ListAPITokens(ctx, 2, ListOptions{PageSize: 100}) }, 1250, TokenTypeLMv1, 13},
 		{"page size capped", func() ([]APIToken, error) {
 			return c.ListAllAPITokens(ctx, ListOptions{PageSize: 5000, Type: TokenTypeLMv1})
-		}, 2250, TokenTypeLMv1, 3},
+		}, 2250 + 1, TokenTypeLMv1, 3},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -361,11 +364,11 @@ func TestListTokensPaging(t *testing.T) {
 // APITokens streams: a caller that stops early costs only the pages it
 // saw, and one that reads on gets every token once, in pages of at most 1000.
 func TestAPITokensStreamsPages(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	for range 2100 {
-		f.addToken(APIToken{AdminID: 3})
+		f.addToken(lmsim.Token{AdminID: 3})
 	}
-	f.addToken(APIToken{AdminID: 4, Type: TokenTypeBearer})
+	f.addToken(lmsim.Token{AdminID: 4, Type: TokenTypeBearer})
 	c := f.client(t, nil)
 	ctx := context.Background()
 
@@ -407,7 +410,8 @@ func TestAPITokensStreamsPages(t *testing.T) {
 		}
 		bearer = append(bearer, tok)
 	}
-	if len(bearer) != 1 || bearer[0].Type != TokenTypeBearer || bearer[0].AdminID != 4 {
+	// The client's own bearer token, then user 4's.
+	if len(bearer) != 2 || bearer[0].ID != credBearerToken || bearer[1].Type != TokenTypeBearer || bearer[1].AdminID != 4 {
 		t.Errorf("bearer tokens %+v", bearer)
 	}
 
@@ -423,8 +427,8 @@ func TestAPITokensStreamsPages(t *testing.T) {
 // Some endpoints do not count their results; a short page must end the
 // listing on its own.
 func TestListStopsOnShortPageWithoutTotal(t *testing.T) {
-	f := newFakeLM(t)
-	f.setHook(func(w http.ResponseWriter, r *http.Request, _ string, _ []byte, n int) bool {
+	f := newSim(t)
+	f.setHook(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
 		items := make([]Role, 0, 3)
 		if r.URL.Query().Get("offset") == "0" {
 			items = append(items, Role{ID: 1, Name: "a"}, Role{ID: 2, Name: "b"}, Role{ID: 3, Name: "c"})
@@ -447,7 +451,7 @@ func TestListStopsOnShortPageWithoutTotal(t *testing.T) {
 }
 
 func TestListEmpty(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	toks, err := f.client(t, nil).ListAPITokens(context.Background(), 7, ListOptions{})
 	if err != nil || toks == nil || len(toks) != 0 {
 		t.Errorf("toks %v err %v", toks, err)
@@ -455,7 +459,7 @@ func TestListEmpty(t *testing.T) {
 }
 
 func TestAdminsAndRoles(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	c := f.client(t, nil)
 	ctx := context.Background()
 
@@ -502,16 +506,16 @@ func atoi(s string) int {
 // unknown outcome keeps going past the transport's retry budget, because
 // giving up there would leave a token behind.
 func TestCreateAPITokenCleanupOutlastsMaxRetries(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	deleteFailures, posts := 0, 0
-	f.setHook(func(w http.ResponseWriter, r *http.Request, path string, body []byte, _ int) bool {
+	f.setHook(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
 		if r.Method == http.MethodPost {
 			posts++
 		}
 		switch {
 		case r.Method == http.MethodPost && posts == 1:
-			f.commitToken(r, path, body)
-			hijackClose(t, w)
+			commit(r)
+			lmsim.Abort(w)
 			return true
 		case r.Method == http.MethodDelete && deleteFailures < 7:
 			// More 503s than one call's retries (MaxRetries 1: 2 attempts).

@@ -1,32 +1,25 @@
 package lm
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
 )
 
-// simClient starts the simulator with its default fixture and returns an
-// administrator client for it: the client's user and role calls are
-// tested against the same LogicMonitor model the provider's tests use.
-func simClient(t *testing.T) (*Client, *lmsim.Running) {
+// simClient starts the simulator with its default fixture and returns a
+// client of its administrator "terraform": the client's user and role
+// calls are tested against the account the provider's tests use.
+func simClient(t *testing.T) (*Client, *testSim) {
 	t.Helper()
-	sim, err := lmsim.Start(lmsim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Close() })
-	c, err := New(Config{BaseURL: sim.URL, AccessID: lmsim.DefaultAdminAccessID, AccessKey: lmsim.DefaultAdminAccessKey, RetryWaitMin: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, sim
+	f := newSim(t, func(o *lmsim.Options) { o.Fixture = lmsim.DefaultFixture() })
+	c := f.client(t, func(cfg *Config) {
+		cfg.AccessID, cfg.AccessKey = lmsim.DefaultAdminAccessID, lmsim.DefaultAdminAccessKey
+	})
+	return c, f
 }
 
 func TestRoleCRUD(t *testing.T) {
@@ -91,7 +84,7 @@ func TestAdminCRUD(t *testing.T) {
 	if a.ID == 0 || a.Username != "alice" || a.APIOnly || a.Status != AdminActive || len(a.Roles) != 1 || a.Roles[0].Name != "readonly" {
 		t.Errorf("created %+v", a)
 	}
-	if !sim.Server.PasswordIs(a.ID, pw) {
+	if !sim.sim.PasswordIs(a.ID, pw) {
 		t.Error("the password was not sent on create")
 	}
 
@@ -100,13 +93,13 @@ func TestAdminCRUD(t *testing.T) {
 	if err != nil || up.Status != AdminSuspended || len(up.RoleIDs()) != 2 || up.FirstName != "" {
 		t.Errorf("UpdateAdmin = %+v, %v", up, err)
 	}
-	if !sim.Server.PasswordIs(a.ID, pw) {
+	if !sim.sim.PasswordIs(a.ID, pw) {
 		t.Error("an update without a password changed it")
 	}
 	if _, err := c.UpdateAdmin(ctx, a.ID, AdminWrite{Username: "alice", Email: "alice@example.com", Roles: []RoleRef{{ID: 2}}, Password: "Second-Secret-2"}); err != nil {
 		t.Fatal(err)
 	}
-	if !sim.Server.PasswordIs(a.ID, "Second-Secret-2") {
+	if !sim.sim.PasswordIs(a.ID, "Second-Secret-2") {
 		t.Error("the new password was not sent with changePassword=true")
 	}
 
@@ -127,7 +120,7 @@ func TestAdminCRUD(t *testing.T) {
 	if err := c.DeleteAdmin(ctx, a.ID); err != nil {
 		t.Fatalf("DeleteAdmin: %v", err)
 	}
-	for _, tok := range sim.Server.Tokens() {
+	for _, tok := range sim.sim.Tokens() {
 		if tok.AdminID == a.ID {
 			t.Errorf("token %d of the deleted user remains", tok.ID)
 		}
@@ -140,7 +133,7 @@ func TestAdminCRUD(t *testing.T) {
 // TestHidePassword: a server that quotes the rejected password in its
 // error message does not get it into the client's error.
 func TestHidePassword(t *testing.T) {
-	f := newFakeLM(t)
+	f := newSim(t)
 	f.failAlways(http.StatusBadRequest, `password "Echoed-Secret-9" does not meet the policy`)
 	c := f.client(t, nil)
 	_, err := c.CreateAdmin(context.Background(), AdminWrite{Username: "u", Password: "Echoed-Secret-9"})
@@ -156,22 +149,18 @@ func TestHidePassword(t *testing.T) {
 // Admins and Roles stream page by page with the filter sent as-is: a
 // caller that stops early costs only the pages it saw.
 func TestAdminsAndRolesStreamPages(t *testing.T) {
-	log := &lockedBuffer{}
-	sim, err := lmsim.Start(lmsim.Options{Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Close() })
-	c, err := New(Config{BaseURL: sim.URL, AccessID: lmsim.DefaultAdminAccessID, AccessKey: lmsim.DefaultAdminAccessKey, RetryWaitMin: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, sim := simClient(t)
 	ctx := context.Background()
-	requests := func(path string) int {
-		log.mu.Lock()
-		defer log.mu.Unlock()
-		n := strings.Count(log.buf.String(), `"path":"`+lmsim.BasePath+path+`"`)
-		log.buf.Reset()
+	seen := 0
+	requests := func(path string) int { // since the last call
+		all := sim.requests()
+		n := 0
+		for _, r := range all[seen:] {
+			if r.Path == path {
+				n++
+			}
+		}
+		seen = len(all)
 		return n
 	}
 
@@ -220,16 +209,4 @@ func TestAdminsAndRolesStreamPages(t *testing.T) {
 	if len(errs) != 1 || !hasStatus(errs[0], http.StatusBadRequest) {
 		t.Errorf("a filter on an unsupported field: %v, want one bad-request error", errs)
 	}
-}
-
-// lockedBuffer is a request log the simulator writes while the test reads.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
 }

@@ -45,6 +45,9 @@ type Options struct {
 	// Clock replaces time.Now for LMv1 timestamps, createdOn, lastUsedOn,
 	// the rate-limit windows and the log.
 	Clock func() time.Time
+	// Intercept, for tests, is offered every request first (intercept.go);
+	// Server.SetIntercept changes it later.
+	Intercept Intercept
 }
 
 // Server is the simulator, an http.Handler. It is safe for concurrent use.
@@ -53,6 +56,7 @@ type Server struct {
 	persist *persister
 	limiter *limiter
 	faults  *injector
+	icept   interceptor
 	clock   func() time.Time
 
 	logMu sync.Mutex
@@ -112,6 +116,7 @@ func New(opts Options) (*Server, error) {
 	if s.clock == nil {
 		s.clock = time.Now
 	}
+	s.icept.f = opts.Intercept
 	if err := s.SetStrange(opts.Strange...); err != nil {
 		return nil, err
 	}
@@ -132,11 +137,20 @@ func newStats() Stats {
 	return Stats{Requests: map[string]int{}, Faults: map[string]int{}}
 }
 
-// ServeHTTP answers one request. The order follows what a client of
-// LogicMonitor observes: network faults first, then authentication, then
-// the rate limit (only authenticated calls count), then routing and
-// permissions, then the operation.
+// ServeHTTP answers one request: a test's Intercept first, if one is
+// set, then the simulator (serve).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.intercept(w, r) {
+		return
+	}
+	s.serve(w, r)
+}
+
+// serve answers one request as the simulator. The order follows what a
+// client of LogicMonitor observes: network faults first, then
+// authentication, then the rate limit (only authenticated calls count),
+// then routing and permissions, then the operation.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	now := s.clock()
 	entry := &logEntry{
 		Time:   now.UTC().Format(time.RFC3339Nano),
@@ -257,14 +271,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, resourcePath s
 // connection is reset (SO_LINGER 0) so the client sees what a dropped
 // connection through a load balancer looks like.
 func abortConn(w http.ResponseWriter) {
-	if hj, ok := w.(http.Hijacker); ok {
-		if conn, _, err := hj.Hijack(); err == nil {
-			if tc, ok := conn.(*net.TCPConn); ok {
-				_ = tc.SetLinger(0)
-			}
-			_ = conn.Close()
-			return
+	// The controller finds the connection through writers that wrap it
+	// (an Intercept's).
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		if tc, ok := conn.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0)
 		}
+		_ = conn.Close()
+		return
 	}
 	// HTTP/2 and other writers that cannot be hijacked: net/http aborts
 	// the stream or connection on this panic without logging it.

@@ -135,24 +135,32 @@ func createToken(c *call) (int, any) {
 		return fail(e)
 	}
 	t := &Token{
-		ID: c.st.next.APITokens, AdminID: adminID, Type: typ,
+		AdminID: adminID, Type: typ,
 		Status: StatusEnabled, CreatedOn: c.now.Unix(), CreatedBy: c.p.username,
 	}
 	b.apply(t)
-	for t.AccessID == "" || c.st.accessIDTaken(t.AccessID) {
+	c.st.mintToken(t)
+	v := c.tokenView(t)
+	v.AccessKey = t.AccessKey
+	return answer(v)
+}
+
+// mintToken gives t the next id and fresh credentials of its type, and
+// stores it.
+func (s *store) mintToken(t *Token) {
+	t.ID = s.next.APITokens
+	t.AccessID = ""
+	for t.AccessID == "" || s.accessIDTaken(t.AccessID) {
 		t.AccessID = randomString(accessIDAlphabet, 20)
 	}
-	if typ == TokenTypeBearer {
+	if t.Type == TokenTypeBearer {
 		t.AccessKey = "lmb_" + randomString(accessIDAlphabet, 36)
 	} else {
 		t.AccessKey = randomString(accessKeyAlphabet, 40)
 	}
-	c.st.next.APITokens++
-	c.st.addToken(t)
-	c.st.changed()
-	v := c.tokenView(t)
-	v.AccessKey = t.AccessKey
-	return answer(v)
+	s.next.APITokens++
+	s.addToken(t)
+	s.changed()
 }
 
 // findToken resolves /setting/admins/{adminId}/apitokens/{apitokenId}: the

@@ -69,7 +69,7 @@ resource "lm_user" "test" {
 				},
 				Config:   cfg,
 				PlanOnly: true,
-				ExpectError: regexp.MustCompile(`(?s)Cannot read the (role|user).*HTTP 50[023].*gave up after \d+ attempts over [0-9.]+ m?s: ` +
+				ExpectError: regexp.MustCompile(`(?s)Cannot read the (role|user).*HTTP 50[023].*gave\s+up\s+after\s+\d+\s+attempts\s+over\s+[0-9.]+\s+m?s:\s+` +
 					`the\s+operation's\s+timeout`),
 			},
 			{

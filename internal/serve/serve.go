@@ -2,6 +2,8 @@
 // changes that matter at a thousand resources (DESIGN.md): each RPC's
 // context lets go of the gRPC request when the RPC returns (Server), and
 // the loggers are off when the CLI would discard their output (QuietLogs).
+// It also ends the provider's work on SIGTERM and when the CLI has died
+// (lifecycle.go).
 package serve
 
 import (
