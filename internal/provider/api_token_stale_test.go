@@ -49,14 +49,16 @@ func newStaleEnv(t *testing.T) staleEnv {
 // configuration, and the ids each selects before and after the seed's
 // token 146 authenticates.
 func (s staleEnv) staleFilters() []staleQuery {
+	admin, bearer := int64(lmsim.DefaultAdminTokenID), int64(lmsim.DefaultAdminBearerTokenID)
+	seed, auditor := int64(lmsim.SeedTokenID), int64(lmsim.DefaultReadOnlyTokenID)
 	return []staleQuery{
-		{name: "idle_90d", config: `unused_for = "2160h"`, before: []int64{146, 150}, after: []int64{150}},
-		{name: "never_used", config: `never_used = true`, before: []int64{150, s.young}, after: []int64{150, s.young}},
-		{name: "used", config: `never_used = false`, before: []int64{100, 101, 146}, after: []int64{100, 101, 146}},
-		// 101 was created at the cutoff itself: "before" is strict.
-		{name: "old", config: `created_before = "2025-01-01T00:00:00Z"`, before: []int64{100, 146, 150}, after: []int64{100, 146, 150}},
-		{name: "idle_since_2025", config: "not_used_since = \"2025-01-01T00:00:00Z\"\n    type = \"lmv1\"", before: []int64{146, 150}, after: []int64{150}},
-		{name: "old_never_used", config: "never_used = true\n    created_before = \"2025-01-01T00:00:00Z\"", before: []int64{150}, after: []int64{150}},
+		{name: "idle_90d", config: `unused_for = "2160h"`, before: []int64{seed, auditor}, after: []int64{auditor}},
+		{name: "never_used", config: `never_used = true`, before: []int64{auditor, s.young}, after: []int64{auditor, s.young}},
+		{name: "used", config: `never_used = false`, before: []int64{admin, bearer, seed}, after: []int64{admin, bearer, seed}},
+		// The bearer token was created at the cutoff itself: "before" is strict.
+		{name: "old", config: `created_before = "2025-01-01T00:00:00Z"`, before: []int64{admin, seed, auditor}, after: []int64{admin, seed, auditor}},
+		{name: "idle_since_2025", config: "not_used_since = \"2025-01-01T00:00:00Z\"\n    type = \"lmv1\"", before: []int64{seed, auditor}, after: []int64{auditor}},
+		{name: "old_never_used", config: "never_used = true\n    created_before = \"2025-01-01T00:00:00Z\"", before: []int64{auditor}, after: []int64{auditor}},
 	}
 }
 
