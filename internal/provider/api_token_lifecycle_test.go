@@ -124,6 +124,100 @@ func TestAccAPIToken_rotateAfter(t *testing.T) {
 	})
 }
 
+// TestAccAPIToken_rotationDueOn: created_on + rotate_after, unknown for
+// a new token, known at plan time when rotate_after changes, null without
+// it, and no diff when nothing changes.
+func TestAccAPIToken_rotationDueOn(t *testing.T) {
+	e := acctest.New(t)
+	clk := &clock.Fixed{}
+	clk.Set(time.Now())
+	var created time.Time
+	// dueAfter checks a rotation_due_on against the created_on the first
+	// step recorded.
+	dueAfter := func(d time.Duration) knownvalue.Check {
+		return knownvalue.StringFunc(func(v string) error {
+			if want := created.Add(d).UTC().Format(time.RFC3339); v != want {
+				return fmt.Errorf("rotation_due_on %s, want created_on %s + %s = %s", v, created.Format(time.RFC3339), d, want)
+			}
+			return nil
+		})
+	}
+	due := tfjsonpath.New("rotation_due_on")
+	note := acctest.Note("rotation due on")
+	cfg := func(after string) string {
+		line := ""
+		if after != "" {
+			line = fmt.Sprintf("rotate_after = %q", after)
+		}
+		return tokenConfig(e, fmt.Sprintf(`
+  note = %q
+  %s
+  lifecycle {
+    create_before_destroy = true
+  }`, note, line))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(provider.WithClock(clk)),
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config:           cfg("720h"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(tokenName, due)}},
+				Check: func(s *terraform.State) (err error) {
+					created, err = time.Parse(time.RFC3339, s.RootModule().Resources[tokenName].Primary.Attributes["created_on"])
+					return err
+				},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(tokenName, due, knownvalue.NotNull())},
+			},
+			{
+				Config:            cfg("720h"),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(tokenName, due, dueAfter(720*time.Hour))},
+			},
+			{
+				Config: cfg("2160h"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(tokenName, due, dueAfter(2160*time.Hour)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(tokenName, due, dueAfter(2160*time.Hour))},
+			},
+			{
+				Config: cfg(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(tokenName, due, knownvalue.Null()),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(tokenName, due, knownvalue.Null())},
+			},
+			{
+				Config:           cfg(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// Due by the provider's clock: the replacement's value is
+				// unknown until LogicMonitor stamps the new token.
+				PreConfig: func() { clk.Set(time.Now().Add(721 * time.Hour)) },
+				Config:    cfg("720h"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionCreateBeforeDestroy),
+					plancheck.ExpectUnknownValue(tokenName, due),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(tokenName, due, knownvalue.NotNull())},
+				// The clock is still ahead of the new token's real age (see
+				// TestAccAPIToken_rotateAfter).
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				PreConfig:        func() { clk.Set(time.Now()) },
+				Config:           cfg("720h"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            onlyTokensWithNote(e, note, 1),
+			},
+		},
+	})
+}
+
 func TestAccAPIToken_onDestroy(t *testing.T) {
 	for _, policy := range []string{"disable", "abandon"} {
 		t.Run(policy, func(t *testing.T) {

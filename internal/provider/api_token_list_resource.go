@@ -35,6 +35,7 @@ type apiTokenListModel struct {
 	AdminID types.Int64  `tfsdk:"admin_id"`
 	Type    types.String `tfsdk:"type"`
 	Enabled types.Bool   `tfsdk:"enabled"`
+	staleFilterModel
 }
 
 func (l *apiTokenListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -47,7 +48,9 @@ func (l *apiTokenListResource) ListResourceConfigSchema(_ context.Context, _ lis
 			"made by hand: each result carries the token's identity (`admin_id`, `id`) and, with `include_resource = true`, " +
 			"the whole `lm_api_token` object, so `terraform query -generate-config-out=FILE` writes the resource and " +
 			"import blocks. Results come LMv1 tokens first, then bearer tokens, each by id, read 1000 a page. " +
-			"The access key is always null: LogicMonitor returns it only when a token is created.",
+			"The access key is always null: LogicMonitor returns it only when a token is created. " +
+			"With `unused_for`, `never_used` and the other stale-key filters it answers \"which keys are stale?\" " +
+			"in one query." + staleFiltersNote,
 		Attributes: map[string]listschema.Attribute{
 			"admin_id": listschema.Int64Attribute{
 				MarkdownDescription: "Only this user's tokens (`GET /setting/admins/{adminID}/apitokens`). " +
@@ -66,6 +69,7 @@ func (l *apiTokenListResource) ListResourceConfigSchema(_ context.Context, _ lis
 			},
 		},
 	}
+	staleFilterListAttributes(resp.Schema.Attributes)
 }
 
 func (l *apiTokenListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -82,6 +86,15 @@ func (l *apiTokenListResource) List(ctx context.Context, req list.ListRequest, s
 		listFailed(stream, diags)
 		return
 	}
+	stale, err := cfg.resolve(l.data.clock.Now())
+	if err != nil {
+		listFailed(stream, diag.Diagnostics{diag.NewErrorDiagnostic("Invalid stale-key filter", err.Error())})
+		return
+	}
+	var keep func(lm.APIToken) bool
+	if stale.active() {
+		keep = stale.match
+	}
 	adminID := toInt32(cfg.AdminID.ValueInt64())
 	filter, kinds := tokenListQuery(cfg.Enabled, types.StringNull(), cfg.Type)
 	// LMv1 tokens, then bearer tokens: LogicMonitor lists one type a call.
@@ -94,7 +107,7 @@ func (l *apiTokenListResource) List(ctx context.Context, req list.ListRequest, s
 			}
 		}
 	}
-	stream.Results = listResults(req, tokens, nil,
+	stream.Results = listResults(req, tokens, keep,
 		func(tok lm.APIToken) list.ListResult { return tokenListResult(ctx, req, tok) },
 		func(err error) diag.Diagnostic { return listErrorDiag(adminID, err) })
 }

@@ -22,6 +22,7 @@ type apiTokenModel struct {
 	OnDestroy        types.String         `tfsdk:"on_destroy"`
 	RotationTriggers types.Map            `tfsdk:"rotation_triggers"`
 	RotateAfter      timetypes.GoDuration `tfsdk:"rotate_after"`
+	RotationDueOn    timetypes.RFC3339    `tfsdk:"rotation_due_on"`
 	AccessKey        types.String         `tfsdk:"access_key"`
 	Timeouts         timeouts.Value       `tfsdk:"timeouts"`
 }
@@ -32,7 +33,32 @@ type apiTokenModel struct {
 func (m *apiTokenModel) setFromAPI(ctx context.Context, t lm.APIToken) diag.Diagnostics {
 	md, diags := tokenMetadataFromAPI(ctx, t)
 	m.tokenMetadataModel = md
+	m.RotationDueOn = rotationDueOn(m.CreatedOn, m.RotateAfter)
 	return diags
+}
+
+// rotationDueOn is created_on plus rotate_after: null without rotate_after
+// (or without created_on), unknown while either is unknown. Read, Update
+// and ModifyPlan all compute it here, so the planned value is the one the
+// next refresh writes and no perpetual diff can appear.
+func rotationDueOn(created timetypes.RFC3339, after timetypes.GoDuration) timetypes.RFC3339 {
+	switch {
+	case after.IsNull():
+		return timetypes.NewRFC3339Null()
+	case after.IsUnknown() || created.IsUnknown():
+		return timetypes.NewRFC3339Unknown()
+	case created.IsNull():
+		return timetypes.NewRFC3339Null()
+	}
+	d, diags := after.ValueGoDuration()
+	if diags.HasError() {
+		return timetypes.NewRFC3339Null() // the attribute's own validation reports it
+	}
+	t, diags := created.ValueRFC3339Time()
+	if diags.HasError() {
+		return timetypes.NewRFC3339Null()
+	}
+	return timetypes.NewRFC3339TimeValue(t.Add(d).UTC())
 }
 
 // ids returns the numeric user and token ids the API paths need.
@@ -55,6 +81,7 @@ func importedTokenModel(ctx context.Context, t lm.APIToken) (apiTokenModel, diag
 	m.AccessKey = types.StringNull()
 	m.RotationTriggers = types.MapNull(types.StringType)
 	m.RotateAfter = timetypes.NewGoDurationNull()
+	m.RotationDueOn = timetypes.NewRFC3339Null()
 	m.Timeouts = timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes())}
 	return m, diags
 }

@@ -15,20 +15,22 @@ import (
 // state through tokenRawModels rather than Plan.Get and State.Get (see
 // api_token_raw.go).
 func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || r.data == nil {
-		return // create, or nothing to compare with
+	if req.Plan.Raw.IsNull() && req.State.Raw.IsNull() {
+		return
 	}
 	raw, err := tokenRawModels()
 	if err != nil {
 		resp.Diagnostics.Append(rawDiag(err))
 		return
 	}
-	state, err := raw.state.get(ctx, req.State.Raw)
-	if err != nil {
-		resp.Diagnostics.Append(rawDiag(err))
-		return
+	var state apiTokenModel
+	if !req.State.Raw.IsNull() {
+		if state, err = raw.state.get(ctx, req.State.Raw); err != nil {
+			resp.Diagnostics.Append(rawDiag(err))
+			return
+		}
 	}
-	self := r.isSelf(state) && !r.data.allowSelfRevoke
+	self := !req.State.Raw.IsNull() && r.isSelf(state) && r.data != nil && !r.data.allowSelfRevoke
 	if req.Plan.Raw.IsNull() {
 		if self && state.OnDestroy.ValueString() != onDestroyAbandon {
 			resp.Diagnostics.Append(selfRevokeDiag(state.OnDestroy.ValueString(), state))
@@ -40,14 +42,34 @@ func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		resp.Diagnostics.Append(rawDiag(err))
 		return
 	}
+	changed := !req.State.Raw.IsNull() && r.data != nil && r.planUpdate(ctx, state, &plan, self, resp)
+	// rotation_due_on follows created_on and rotate_after as planned: known
+	// when both are (an update, rotate_after changed or not), unknown for a
+	// new token, null without rotate_after.
+	if due := rotationDueOn(plan.CreatedOn, plan.RotateAfter); !due.Equal(plan.RotationDueOn) {
+		plan.RotationDueOn = due
+		changed = true
+	}
+	if changed {
+		if resp.Plan.Raw, err = raw.state.set(ctx, &plan); err != nil {
+			resp.Diagnostics.Append(rawDiag(err))
+		}
+	}
+}
 
+// planUpdate checks a plan for an existing token: rotation by age, and
+// the refusal to revoke or disable the provider's own credentials. When
+// the token is due for rotation it marks plan.CreatedOn unknown and
+// reports that it changed the plan.
+func (r *apiTokenResource) planUpdate(ctx context.Context, state apiTokenModel, plan *apiTokenModel, self bool, resp *resource.ModifyPlanResponse) (changed bool) {
 	replace := !plan.AdminID.Equal(state.AdminID) || !plan.Type.Equal(state.Type) ||
 		!plan.RotationTriggers.Equal(state.RotationTriggers)
-	if due, age, limit := r.rotationDue(ctx, state, plan); due {
+	if due, age, limit := r.rotationDue(ctx, state, *plan); due {
 		replace = true
 		// Terraform replaces only for paths whose value changes, so the
 		// age-based trigger marks created_on, which the new token changes.
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("created_on"), timetypes.NewRFC3339Unknown())...)
+		plan.CreatedOn = timetypes.NewRFC3339Unknown()
+		changed = true
 		resp.RequiresReplace.Append(path.Root("created_on"))
 		resp.Diagnostics.AddAttributeWarning(path.Root("rotate_after"), "API token due for rotation",
 			fmt.Sprintf("Token %s was created %s ago, longer than rotate_after (%s): the plan replaces it with a new token.",
@@ -59,6 +81,7 @@ func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if self && state.Enabled.ValueBool() && !plan.Enabled.IsUnknown() && !plan.Enabled.ValueBool() {
 		resp.Diagnostics.Append(selfRevokeDiag("disable", state))
 	}
+	return changed
 }
 
 // rotationDue tells whether rotate_after has elapsed since the token was

@@ -30,12 +30,14 @@ func rawTestModels(t *testing.T) map[string]apiTokenModel {
 	full.AccessKey = types.StringValue("secret")
 	full.RotationTriggers = types.MapValueMust(types.StringType, map[string]attr.Value{"k": types.StringValue("v")})
 	full.RotateAfter = timetypes.NewGoDurationValueFromStringMust("2160h0m0s")
+	full.RotationDueOn = rotationDueOn(full.CreatedOn, full.RotateAfter)
 	full.Timeouts = timeouts.Value{Object: types.ObjectValueMust(timeoutsAttrTypes(), map[string]attr.Value{
 		"create": types.StringNull(), "read": types.StringValue("3m"), "update": types.StringNull(), "delete": types.StringNull(),
 	})}
 	imported, d2 := importedTokenModel(ctx, lm.APIToken{ID: 1, AdminID: 2, Status: lm.StatusDisabled, Type: lm.TokenTypeBearer})
 	planned := full
 	planned.CreatedOn = timetypes.NewRFC3339Unknown()
+	planned.RotationDueOn = timetypes.NewRFC3339Unknown()
 	planned.Roles = types.SetUnknown(types.StringType)
 	planned.Note = types.StringUnknown()
 	planned.RotationTriggers = types.MapUnknown(types.StringType)

@@ -181,6 +181,7 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 	// Everything else LogicMonitor reports is refreshed by Read; the
 	// planned values (kept from state) are what Terraform expects back.
+	plan.RotationDueOn = rotationDueOn(plan.CreatedOn, plan.RotateAfter)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, tokenIdentityModel{
 		AdminID: types.Int64Value(int64(adminID)), ID: types.Int64Value(int64(tokenID)),

@@ -102,6 +102,13 @@ func (r *apiTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				CustomType: timetypes.GoDurationType{},
 				Validators: []validator.String{positiveDuration{}},
 			},
+			"rotation_due_on": schema.StringAttribute{
+				MarkdownDescription: "When the token is due for rotation (RFC 3339): `created_on` plus `rotate_after`, " +
+					"or null without `rotate_after`. Known at plan time for an existing token, also when `rotate_after` " +
+					"changes; unknown until a new token is created. Copy it into a secret store's metadata or an alert.",
+				Computed:   true,
+				CustomType: timetypes.RFC3339Type{},
+			},
 			"access_id": schema.StringAttribute{
 				MarkdownDescription: "The token's access id (for LMv1 signing; also identifies a bearer token).",
 				Computed:            true,

@@ -24,11 +24,12 @@ func newAPITokensDataSource() datasource.DataSource { return &apiTokensDataSourc
 type apiTokensDataSource struct{ data *providerData }
 
 type apiTokensModel struct {
-	AdminID      types.Int64          `tfsdk:"admin_id"`
-	Enabled      types.Bool           `tfsdk:"enabled"`
-	NoteContains types.String         `tfsdk:"note_contains"`
-	Type         types.String         `tfsdk:"type"`
-	Tokens       []tokenMetadataModel `tfsdk:"tokens"`
+	AdminID      types.Int64  `tfsdk:"admin_id"`
+	Enabled      types.Bool   `tfsdk:"enabled"`
+	NoteContains types.String `tfsdk:"note_contains"`
+	Type         types.String `tfsdk:"type"`
+	staleFilterModel
+	Tokens []tokenMetadataModel `tfsdk:"tokens"`
 }
 
 func (d *apiTokensDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -38,7 +39,9 @@ func (d *apiTokensDataSource) Metadata(_ context.Context, req datasource.Metadat
 func (d *apiTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists API tokens' metadata (never a secret), optionally filtered: for audits " +
-			"(\"which tokens has nobody used since…\") and for finding hand-made tokens to import.",
+			"(\"which keys has nobody used for 90 days, which were never used?\") and for finding hand-made tokens " +
+			"to import. Works on every Terraform and OpenTofu version, which makes it the stale-key query where " +
+			"`terraform query` (Terraform 1.14+) is not available." + staleFiltersNote,
 		Attributes: map[string]schema.Attribute{
 			"admin_id": schema.Int64Attribute{
 				MarkdownDescription: "Only this user's tokens. Default: every user's.", Optional: true,
@@ -60,6 +63,7 @@ func (d *apiTokensDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			},
 		},
 	}
+	staleFilterDataSourceAttributes(resp.Schema.Attributes)
 }
 
 func (d *apiTokensDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
@@ -74,6 +78,11 @@ func (d *apiTokensDataSource) Read(ctx context.Context, req datasource.ReadReque
 	var m apiTokensModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	stale, err := m.resolve(d.data.clock.Now())
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid stale-key filter", err.Error())
 		return
 	}
 	ctx, slow := watchSlow(ctx)
@@ -99,6 +108,9 @@ func (d *apiTokensDataSource) Read(ctx context.Context, req datasource.ReadReque
 	// the list stable between plans.
 	slices.SortFunc(all, func(a, b lm.APIToken) int { return cmp.Compare(a.ID, b.ID) })
 	for _, t := range all {
+		if stale.active() && !stale.match(t) {
+			continue
+		}
 		tm, diags := tokenMetadataFromAPI(ctx, t)
 		resp.Diagnostics.Append(diags...)
 		m.Tokens = append(m.Tokens, tm)

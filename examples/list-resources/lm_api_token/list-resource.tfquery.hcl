@@ -26,3 +26,15 @@ list "lm_api_token" "disabled_bearer" {
     enabled = false
   }
 }
+
+# Stale keys: idle for 90 days (last used, or made and never used, more than
+# 90 days ago). See the guide "Finding and revoking stale API tokens".
+list "lm_api_token" "stale" {
+  provider = lm
+  limit    = 1000
+
+  config {
+    unused_for = "2160h"
+    enabled    = true
+  }
+}

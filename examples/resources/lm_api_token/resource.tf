@@ -46,3 +46,8 @@ output "ci_access_key" {
   value     = lm_api_token.ci.access_key
   sensitive = true
 }
+
+# The rotating token's deadline (RFC 3339): created_on + rotate_after.
+output "rotating_due_on" {
+  value = lm_api_token.rotating.rotation_due_on
+}
