@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -20,37 +19,7 @@ import (
 // the first), as Terraform sends them for every token of a plan.
 func BenchmarkTokenRefresh(b *testing.B) {
 	ctx := context.Background()
-	sim, err := lmsim.Start(lmsim.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = sim.Close() })
-	srv, err := providerserver.NewProtocol6WithError(New("bench")())()
-	if err != nil {
-		b.Fatal(err)
-	}
-	schemas, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil || len(schemas.Diagnostics) > 0 {
-		b.Fatalf("schema: %v %v", err, schemas.Diagnostics)
-	}
-	provType, ok := schemas.Provider.ValueType().(tftypes.Object)
-	if !ok {
-		b.Fatal("provider schema is no object")
-	}
-	cfg := map[string]tftypes.Value{}
-	for name, typ := range provType.AttributeTypes {
-		cfg[name] = tftypes.NewValue(typ, nil)
-	}
-	cfg["base_url"] = tftypes.NewValue(tftypes.String, sim.URL)
-	cfg["access_id"] = tftypes.NewValue(tftypes.String, lmsim.DefaultAdminAccessID)
-	cfg["access_key"] = tftypes.NewValue(tftypes.String, lmsim.DefaultAdminAccessKey)
-	provCfg, err := tfprotov6.NewDynamicValue(provType, tftypes.NewValue(provType, cfg))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if conf, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &provCfg}); err != nil || len(conf.Diagnostics) > 0 {
-		b.Fatalf("configure: %v %v", err, conf.Diagnostics)
-	}
+	srv := configuredServer(b)
 
 	var sr resource.SchemaResponse
 	(&apiTokenResource{}).Schema(ctx, resource.SchemaRequest{}, &sr)

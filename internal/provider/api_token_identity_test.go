@@ -5,7 +5,6 @@ import (
 	"math/big"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -21,38 +20,7 @@ import (
 // own ReadResource.
 func TestReadGivesIdentityToStateWithout(t *testing.T) {
 	ctx := context.Background()
-	sim, err := lmsim.Start(lmsim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Close() })
-	srv, err := providerserver.NewProtocol6WithError(New("test")())()
-	if err != nil {
-		t.Fatal(err)
-	}
-	schemas, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil || len(schemas.Diagnostics) > 0 {
-		t.Fatalf("schema: %v %v", err, schemas.Diagnostics)
-	}
-	cfg := map[string]tftypes.Value{}
-	provType, ok := schemas.Provider.ValueType().(tftypes.Object)
-	if !ok {
-		t.Fatalf("provider schema type is %T, want an object", schemas.Provider.ValueType())
-	}
-	for name, typ := range provType.AttributeTypes {
-		cfg[name] = tftypes.NewValue(typ, nil)
-	}
-	cfg["base_url"] = tftypes.NewValue(tftypes.String, sim.URL)
-	cfg["access_id"] = tftypes.NewValue(tftypes.String, lmsim.DefaultAdminAccessID)
-	cfg["access_key"] = tftypes.NewValue(tftypes.String, lmsim.DefaultAdminAccessKey)
-	cfgValue, err := tfprotov6.NewDynamicValue(provType, tftypes.NewValue(provType, cfg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	conf, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &cfgValue})
-	if err != nil || len(conf.Diagnostics) > 0 {
-		t.Fatalf("configure: %v %v", err, conf.Diagnostics)
-	}
+	srv := configuredServer(t)
 
 	var sr resource.SchemaResponse
 	(&apiTokenResource{}).Schema(ctx, resource.SchemaRequest{}, &sr)
