@@ -3,7 +3,6 @@ package lmsim
 import (
 	"crypto/sha256"
 	"fmt"
-	"strings"
 )
 
 // SetFaults replaces the faults injected from now on. Probabilities whose
@@ -58,14 +57,11 @@ func (s *Server) Snapshot() *Fixture {
 // creation time to now. The token's user must exist. It returns the token
 // stored, secret included.
 func (s *Server) AddToken(t Token) (Token, error) {
-	switch strings.ToLower(t.Type) {
-	case "", TokenTypeLMv1:
-		t.Type = TokenTypeLMv1
-	case TokenTypeBearer:
-		t.Type = TokenTypeBearer
-	default:
+	typ, ok := storedTokenType(t.Type)
+	if !ok {
 		return Token{}, fmt.Errorf("token type %q is neither %q nor %q", t.Type, TokenTypeLMv1, TokenTypeBearer)
 	}
+	t.Type = typ
 	if t.Status == 0 {
 		t.Status = StatusEnabled
 	}

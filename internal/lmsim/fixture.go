@@ -172,6 +172,19 @@ type Token struct {
 // Bearer reports whether the token authenticates as "Authorization: Bearer".
 func (t Token) Bearer() bool { return t.Type == TokenTypeBearer }
 
+// storedTokenType is the type a fixture or AddToken gives a token in the
+// simulator's own names, any case, "" meaning LMv1. (The API's `type`
+// query takes more spellings: call.tokenType.)
+func storedTokenType(t string) (string, bool) {
+	switch strings.ToLower(t) {
+	case "", TokenTypeLMv1:
+		return TokenTypeLMv1, true
+	case TokenTypeBearer:
+		return TokenTypeBearer, true
+	}
+	return "", false
+}
+
 // DefaultFixture returns a fresh copy of the embedded default account.
 func DefaultFixture() *Fixture {
 	f, err := parseFixture(defaultFixtureJSON)
@@ -285,12 +298,9 @@ func (f *Fixture) normalize() error {
 			errs = append(errs, fmt.Errorf("apiTokens[%d]: accessKey is empty or shared with another token", i))
 		}
 		secrets[t.AccessKey] = true
-		switch strings.ToLower(t.Type) {
-		case "", TokenTypeLMv1:
-			t.Type = TokenTypeLMv1
-		case TokenTypeBearer:
-			t.Type = TokenTypeBearer
-		default:
+		if typ, ok := storedTokenType(t.Type); ok {
+			t.Type = typ
+		} else {
 			errs = append(errs, fmt.Errorf("apiTokens[%d]: type %q is neither %q nor %q", i, t.Type, TokenTypeLMv1, TokenTypeBearer))
 		}
 		if t.Status == 0 {
