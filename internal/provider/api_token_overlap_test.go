@@ -311,8 +311,10 @@ func TestAccAPIToken_rotationOverlapCreateFails(t *testing.T) {
 	steps = append(steps, refused("3", &second, &first, &third)...)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
-		CheckDestroy:             func(s *terraform.State) error { return errors.Join(e.CheckDestroy(s), onlyTokensWithNote(e, note, 0)(s)) },
-		Steps:                    steps,
+		CheckDestroy: func(s *terraform.State) error {
+			return errors.Join(e.CheckDestroy(s), onlyTokensWithNote(e, note, 0)(s))
+		},
+		Steps: steps,
 	})
 }
 
@@ -333,7 +335,9 @@ func TestAccAPIToken_rotationOverlapIdentity(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
 		ProtoV6ProviderFactories: acctest.Factories(),
-		CheckDestroy:             func(s *terraform.State) error { return errors.Join(e.CheckDestroy(s), onlyTokensWithNote(e, note, 0)(s)) },
+		CheckDestroy: func(s *terraform.State) error {
+			return errors.Join(e.CheckDestroy(s), onlyTokensWithNote(e, note, 0)(s))
+		},
 		Steps: []resource.TestStep{
 			{Config: cfg("1"), ConfigStateChecks: append(identity, differ.AddStateValue(tokenName, tfjsonpath.New("id")))},
 			{
