@@ -116,7 +116,7 @@ func (r *apiTokenResource) planUpdate(ctx context.Context, state apiTokenModel, 
 		if due {
 			reason = fmt.Sprintf("it was created %s ago, longer than rotate_after (%s)", age.Round(time.Second), limit)
 		}
-		resp.Diagnostics.AddAttributeWarning(path.Root("rotation_overlap"), "API token rotated with overlap",
+		resp.Diagnostics.AddAttributeWarning(path.Root("rotation_overlap"), "API token rotates with overlap",
 			fmt.Sprintf("Token %s (access id %s) is due for rotation: %s. This apply creates a new token in its place; "+
 				"the current key stays enabled as previous_token until rotation_overlap (%s) after the new token's "+
 				"creation, and the first apply after that %s.",

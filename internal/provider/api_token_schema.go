@@ -119,7 +119,8 @@ func (r *apiTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 			"rotate_after": schema.StringAttribute{
 				MarkdownDescription: "Maximum age of the token as a Go duration such as `\"2160h\"` (90 days). When " +
-					"`created_on` plus this duration has passed at plan time, the plan replaces the token and a warning says why. " +
+					"`created_on` plus this duration has passed at plan time, the plan replaces the token (or, with " +
+					"`rotation_overlap`, rotates it in place) and a warning says why. " +
 					"Changing the value itself does not replace the token.",
 				Optional:   true,
 				CustomType: timetypes.GoDurationType{},
