@@ -349,3 +349,99 @@ func TestAccAPIToken_rotationOverlapIdentity(t *testing.T) {
 		},
 	})
 }
+
+// TestAccAPIToken_rotationOverlapSelf: the provider's own token may be
+// rotated with an overlap (its key keeps working), but retiring it is
+// refused at plan time like any revocation of the provider's credentials,
+// unless on_destroy = "abandon" only forgets it.
+func TestAccAPIToken_rotationOverlapSelf(t *testing.T) {
+	e := acctest.New(t)
+	clk := &clock.Fixed{}
+	clk.Set(time.Now())
+	tok, providerBlock := selfToken(t, e, e.OwnerID(t), "self rotation", "")
+	cfg := func(onDestroy string) string {
+		return providerBlock + fmt.Sprintf(`
+import {
+  to = lm_api_token.self
+  id = "%d/%d"
+}
+resource "lm_api_token" "self" {
+  admin_id          = %d
+  note              = %q
+  rotation_overlap  = "1h"
+  rotation_triggers = { serial = "1" }
+  on_destroy        = %q
+}
+`, tok.AdminID, tok.ID, tok.AdminID, tok.Note, onDestroy)
+	}
+	self := overlapKey{id: strconv.Itoa(int(tok.ID)), accessID: tok.AccessID, accessKey: tok.AccessKey}
+	prev := tfjsonpath.New("previous_token")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(provider.WithClock(clk)),
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{
+			{
+				// Adopted with rotation_triggers set: a rotation, in place.
+				Config: cfg("delete"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("lm_api_token.self", prev.AtMapKey("id"), self.is(keyID)),
+				},
+				Check: resource.ComposeTestCheckFunc(self.authenticates(t, e, true), self.status(e, "enabled")),
+			},
+			{
+				PreConfig:   func() { clk.Set(time.Now().Add(2 * time.Hour)) },
+				Config:      cfg("delete"),
+				ExpectError: regexp.MustCompile(`(?s)Refusing to revoke the provider's own credentials.*delete API token ` + self.id),
+			},
+			{
+				Config: cfg("abandon"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("lm_api_token.self", prev, knownvalue.Null()),
+				},
+				Check: resource.ComposeTestCheckFunc(self.authenticates(t, e, true), self.status(e, "enabled")),
+			},
+			// The new token is no credential of the provider: destroy
+			// deletes it.
+			{Config: cfg("delete")},
+		},
+	})
+}
+
+// TestAccAPIToken_rotationOverlapPreviousGone: a previous key deleted
+// outside Terraform leaves previous_token on the next refresh, with no
+// change planned.
+func TestAccAPIToken_rotationOverlapPreviousGone(t *testing.T) {
+	e := acctest.New(t)
+	note := acctest.Note("previous gone")
+	cfg := func(serial string) string {
+		return tokenConfig(e, fmt.Sprintf(`
+  note              = %q
+  rotation_overlap  = "1h"
+  rotation_triggers = { serial = %q }`, note, serial))
+	}
+	var first overlapKey
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(),
+		CheckDestroy: func(s *terraform.State) error {
+			return errors.Join(e.CheckDestroy(s), onlyTokensWithNote(e, note, 0)(s))
+		},
+		Steps: []resource.TestStep{
+			{Config: cfg("1"), Check: first.capture},
+			{
+				Config:            cfg("2"),
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(tokenName, previousToken.AtMapKey("id"), first.is(keyID))},
+			},
+			{
+				PreConfig: func() {
+					id, _ := strconv.ParseInt(first.id, 10, 32)
+					if err := e.Client.DeleteAPIToken(context.Background(), e.AdminID, int32(id)); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:            cfg("2"),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(tokenName, previousToken, knownvalue.Null())},
+			},
+		},
+	})
+}
