@@ -106,7 +106,7 @@ func (m *apiTokenModel) previous() (p previousToken, ok bool) {
 // tokenID is the previous token's numeric id.
 func (p previousToken) tokenID() (int32, error) {
 	id, err := strconv.ParseInt(p.ID, 10, 32)
-	return int32(id), err
+	return toInt32(id), err
 }
 
 // overlap is rotation_overlap when it is set and valid.
