@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -23,6 +24,8 @@ type apiTokenModel struct {
 	RotationTriggers types.Map            `tfsdk:"rotation_triggers"`
 	RotateAfter      timetypes.GoDuration `tfsdk:"rotate_after"`
 	RotationDueOn    timetypes.RFC3339    `tfsdk:"rotation_due_on"`
+	RotationOverlap  timetypes.GoDuration `tfsdk:"rotation_overlap"`
+	PreviousToken    types.Object         `tfsdk:"previous_token"`
 	AccessKey        types.String         `tfsdk:"access_key"`
 	Timeouts         timeouts.Value       `tfsdk:"timeouts"`
 }
@@ -61,6 +64,60 @@ func rotationDueOn(created timetypes.RFC3339, after timetypes.GoDuration) timety
 	return timetypes.NewRFC3339TimeValue(t.Add(d).UTC())
 }
 
+// previousToken is lm_api_token's previous_token: the old token a
+// rotation with rotation_overlap keeps working until RetiresOn.
+type previousToken struct {
+	ID        string
+	AccessID  string
+	RetiresOn timetypes.RFC3339 // unknown while the rotation is planned
+}
+
+func previousTokenAttrTypes() map[string]attr.Type {
+	return map[string]attr.Type{
+		"id":         types.StringType,
+		"access_id":  types.StringType,
+		"retires_on": timetypes.RFC3339Type{},
+	}
+}
+
+func noPreviousToken() types.Object { return types.ObjectNull(previousTokenAttrTypes()) }
+
+func (p previousToken) object() types.Object {
+	return types.ObjectValueMust(previousTokenAttrTypes(), map[string]attr.Value{
+		"id":         types.StringValue(p.ID),
+		"access_id":  types.StringValue(p.AccessID),
+		"retires_on": p.RetiresOn,
+	})
+}
+
+// previous reads previous_token without the framework's reflection (it
+// runs in Read and ModifyPlan); ok is false when it is null or unknown.
+func (m *apiTokenModel) previous() (p previousToken, ok bool) {
+	if m.PreviousToken.IsNull() || m.PreviousToken.IsUnknown() {
+		return p, false
+	}
+	attrs := m.PreviousToken.Attributes()
+	id, _ := attrs["id"].(types.String)
+	accessID, _ := attrs["access_id"].(types.String)
+	retires, _ := attrs["retires_on"].(timetypes.RFC3339)
+	return previousToken{ID: id.ValueString(), AccessID: accessID.ValueString(), RetiresOn: retires}, true
+}
+
+// tokenID is the previous token's numeric id.
+func (p previousToken) tokenID() (int32, error) {
+	id, err := strconv.ParseInt(p.ID, 10, 32)
+	return toInt32(id), err
+}
+
+// overlap is rotation_overlap when it is set and valid.
+func (m *apiTokenModel) overlap() (time.Duration, bool) {
+	if m.RotationOverlap.IsNull() || m.RotationOverlap.IsUnknown() {
+		return 0, false
+	}
+	d, diags := m.RotationOverlap.ValueGoDuration()
+	return d, !diags.HasError() && d > 0
+}
+
 // ids returns the numeric user and token ids the API paths need.
 func (m *apiTokenModel) ids() (adminID, tokenID int32, err error) {
 	id, err := strconv.ParseInt(m.ID.ValueString(), 10, 32)
@@ -82,6 +139,8 @@ func importedTokenModel(ctx context.Context, t lm.APIToken) (apiTokenModel, diag
 	m.RotationTriggers = types.MapNull(types.StringType)
 	m.RotateAfter = timetypes.NewGoDurationNull()
 	m.RotationDueOn = timetypes.NewRFC3339Null()
+	m.RotationOverlap = timetypes.NewGoDurationNull()
+	m.PreviousToken = noPreviousToken()
 	m.Timeouts = timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes())}
 	return m, diags
 }

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
@@ -34,6 +35,9 @@ func rawTestModels(t *testing.T) map[string]apiTokenModel {
 	full.Timeouts = timeouts.Value{Object: types.ObjectValueMust(timeoutsAttrTypes(), map[string]attr.Value{
 		"create": types.StringNull(), "read": types.StringValue("3m"), "update": types.StringNull(), "delete": types.StringNull(),
 	})}
+	full.RotationOverlap = timetypes.NewGoDurationValueFromStringMust("24h0m0s")
+	full.PreviousToken = previousToken{ID: "145", AccessID: "prevAccessID00000000",
+		RetiresOn: timetypes.NewRFC3339TimeValue(time.Unix(1700086400, 0).UTC())}.object()
 	imported, d2 := importedTokenModel(ctx, lm.APIToken{ID: 1, AdminID: 2, Status: lm.StatusDisabled, Type: lm.TokenTypeBearer})
 	planned := full
 	planned.CreatedOn = timetypes.NewRFC3339Unknown()
@@ -41,6 +45,7 @@ func rawTestModels(t *testing.T) map[string]apiTokenModel {
 	planned.Roles = types.SetUnknown(types.StringType)
 	planned.Note = types.StringUnknown()
 	planned.RotationTriggers = types.MapUnknown(types.StringType)
+	planned.PreviousToken = previousToken{ID: "146", AccessID: "48v2wRzfK94y53sq5EuF", RetiresOn: timetypes.NewRFC3339Unknown()}.object()
 	if d.Append(d2...); d.HasError() {
 		t.Fatal(d)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -26,6 +28,9 @@ type apiTokenResource struct {
 
 func (r *apiTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_api_token"
+	// A rotation with rotation_overlap is an update that gives the
+	// resource a new token, and so a new identity.
+	resp.ResourceBehavior.MutableIdentity = true
 }
 
 func (r *apiTokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -69,6 +74,7 @@ func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateReques
 
 	resp.Diagnostics.Append(plan.setFromAPI(ctx, *tok)...)
 	plan.AccessKey = types.StringValue(tok.AccessKey)
+	plan.PreviousToken = noPreviousToken()
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, tokenIdentityFromAPI(*tok))...)
 }
@@ -115,13 +121,40 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 		resp.Diagnostics.Append(rawDiag(err))
 		return
 	}
+	prev, hasPrev := state.previous()
 	if !found {
 		resp.Diagnostics.Append(goneWarning("API token", fmt.Sprintf("token %d for user %d", tokenID, adminID),
 			"it, or its user, was deleted outside Terraform"))
+		if hasPrev {
+			resp.Diagnostics.AddWarning("Previous API token no longer managed",
+				fmt.Sprintf("The resource's previous key, token %s (access id %s) of user %d, kept after a rotation with "+
+					"rotation_overlap, is no longer recorded in the state now that the current token is gone. "+
+					"If it still exists, revoke it with the lm_revoke_api_token action or import it.", prev.ID, prev.AccessID, adminID))
+		}
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	resp.Diagnostics.Append(state.setFromAPI(ctx, tok)...)
+	if hasPrev {
+		// The same user and type as the current token: the same snapshot.
+		prevID, err := prev.tokenID()
+		if err != nil {
+			resp.Diagnostics.AddError("Corrupt lm_api_token state", fmt.Sprintf("previous_token.id %q is not a number: %s", prev.ID, err))
+			return
+		}
+		_, found, err := r.data.tokens.lookup(ctx, adminID, state.Type.ValueString(), prevID)
+		if err != nil {
+			resp.Diagnostics.Append(apiErrorDiag("read the previous API token", err))
+			return
+		}
+		if !found {
+			resp.Diagnostics.AddWarning("Previous API token no longer exists",
+				fmt.Sprintf("LogicMonitor has no token %d for user %d any more (the previous key of token %d, kept "+
+					"after a rotation with rotation_overlap; it was deleted outside Terraform). It is removed from "+
+					"previous_token.", prevID, adminID, tokenID))
+			state.PreviousToken = noPreviousToken()
+		}
+	}
 	if resp.State.Raw, err = raw.state.set(ctx, &state); err != nil {
 		resp.Diagnostics.Append(rawDiag(err))
 		return
@@ -151,6 +184,39 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 		resp.Diagnostics.AddError("Corrupt lm_api_token state", err.Error())
 		return
 	}
+	ident := tokenIdentityModel{AdminID: types.Int64Value(int64(adminID)), ID: types.Int64Value(int64(tokenID))}
+	// On an error the state written is what LogicMonitor now holds, never
+	// the plan: a key revoked is no longer recorded, and one not yet
+	// revoked still is.
+	fail := func(now apiTokenModel) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &now)...)
+		resp.Diagnostics.Append(resp.Identity.Set(ctx, ident)...)
+	}
+
+	// The previous key first: retired when its overlap has ended, or to
+	// make room for the next one, so that a resource never holds more
+	// than two keys and a failed create leaves no unrecorded one.
+	if prev, ok := state.previous(); ok {
+		if kept, keep := plan.previous(); !keep || kept.ID != prev.ID {
+			if d := r.selfPrevious(prev, plan.OnDestroy.ValueString()); d != nil {
+				resp.Diagnostics.Append(d)
+				fail(state)
+				return
+			}
+			if err := r.retire(ctx, adminID, state.Type.ValueString(), prev, plan.OnDestroy.ValueString()); err != nil {
+				resp.Diagnostics.Append(apiErrorDiag(plan.OnDestroy.ValueString()+" the previous API token "+prev.ID, err))
+				fail(state)
+				return
+			}
+			state.PreviousToken = noPreviousToken()
+		}
+	}
+	if plan.ID.IsUnknown() {
+		if !r.rotate(ctx, adminID, plan, state, resp) {
+			fail(state)
+		}
+		return
+	}
 
 	var patch lm.APITokenPatch
 	if !plan.Note.Equal(state.Note) {
@@ -160,6 +226,7 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 	if !plan.Enabled.Equal(state.Enabled) {
 		if !plan.Enabled.ValueBool() && r.isSelf(state) && !r.data.allowSelfRevoke {
 			resp.Diagnostics.Append(selfRevokeDiag("disable", state))
+			fail(state)
 			return
 		}
 		s := lm.StatusDisabled
@@ -172,6 +239,7 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 		tok, err := r.data.client.UpdateAPIToken(ctx, adminID, tokenID, patch)
 		if err != nil {
 			resp.Diagnostics.Append(apiErrorDiag("update the API token", err))
+			fail(state)
 			return
 		}
 		tok.Type = normType(state.Type.ValueString())
@@ -183,9 +251,86 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 	// planned values (kept from state) are what Terraform expects back.
 	plan.RotationDueOn = rotationDueOn(plan.CreatedOn, plan.RotateAfter)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.Identity.Set(ctx, tokenIdentityModel{
-		AdminID: types.Int64Value(int64(adminID)), ID: types.Int64Value(int64(tokenID)),
-	})...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, ident)...)
+}
+
+// rotate carries out an in-place rotation (rotation_overlap): it creates
+// the new token (leak-free: an error leaves no token behind) and records
+// the current one as previous_token until the new one's created_on plus
+// the overlap. The caller has already retired any older key.
+func (r *apiTokenResource) rotate(ctx context.Context, adminID int32, plan, state apiTokenModel, resp *resource.UpdateResponse) (created bool) {
+	tok, err := r.data.client.CreateAPIToken(ctx, adminID, lm.CreateAPITokenRequest{
+		Note:    plan.Note.ValueString(),
+		Enabled: plan.Enabled.ValueBool(),
+		Type:    state.Type.ValueString(),
+	})
+	if err != nil {
+		resp.Diagnostics.Append(apiErrorDiag(fmt.Sprintf("create the API token that replaces token %s (the current key is kept)",
+			state.ID.ValueString()), err))
+		return false
+	}
+	r.data.tokens.put(*tok)
+	// The user's name and roles are the same for the new token; the plan
+	// kept them from state, and Read refreshes them.
+	name, roles := plan.AdminName, plan.Roles
+	resp.Diagnostics.Append(plan.setFromAPI(ctx, *tok)...)
+	plan.AdminName, plan.Roles = name, roles
+	plan.AccessKey = types.StringValue(tok.AccessKey)
+	overlap, _ := plan.overlap()
+	start := r.data.clock.Now()
+	if t, diags := plan.CreatedOn.ValueRFC3339Time(); !plan.CreatedOn.IsNull() && !diags.HasError() {
+		// LogicMonitor's stamp, as rotation_due_on is reckoned from it.
+		start = t
+	}
+	plan.PreviousToken = previousToken{
+		ID:        state.ID.ValueString(),
+		AccessID:  state.AccessID.ValueString(),
+		RetiresOn: timetypes.NewRFC3339TimeValue(start.Add(overlap).UTC()),
+	}.object()
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, tokenIdentityFromAPI(*tok))...)
+	return true
+}
+
+// selfPrevious refuses to retire a previous key that is the provider's
+// own credential (nil when it is not, or when allowed).
+func (r *apiTokenResource) selfPrevious(p previousToken, policy string) diag.Diagnostic {
+	if policy == onDestroyAbandon || r.data.allowSelfRevoke || !r.isSelfPrevious(p) {
+		return nil
+	}
+	return selfRevokeDiag(policy, p.model())
+}
+
+// retire revokes a previous key as on_destroy says; one already gone is
+// retired. The caller has checked it is not the provider's own key
+// (selfPrevious).
+func (r *apiTokenResource) retire(ctx context.Context, adminID int32, typ string, p previousToken, policy string) error {
+	if policy == onDestroyAbandon {
+		return nil
+	}
+	id, err := p.tokenID()
+	if err != nil {
+		return fmt.Errorf("previous_token.id %q is not a number: %w", p.ID, err)
+	}
+	return r.revoke(ctx, adminID, typ, id, policy)
+}
+
+// revoke deletes or disables a token (policy "delete" or "disable"); one
+// already gone counts as revoked.
+func (r *apiTokenResource) revoke(ctx context.Context, adminID int32, typ string, tokenID int32, policy string) error {
+	var err error
+	switch policy {
+	case onDestroyDisable:
+		s := lm.StatusDisabled
+		_, err = r.data.client.UpdateAPIToken(ctx, adminID, tokenID, lm.APITokenPatch{Status: &s})
+	default:
+		err = r.data.client.DeleteAPIToken(ctx, adminID, tokenID)
+	}
+	if err != nil && !lm.IsNotFound(err) {
+		return err
+	}
+	r.data.tokens.remove(adminID, typ, tokenID)
+	return nil
 }
 
 func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -221,16 +366,22 @@ func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteReques
 		resp.Diagnostics.AddError("Corrupt lm_api_token state", err.Error())
 		return
 	}
-	switch policy {
-	case onDestroyDisable:
-		s := lm.StatusDisabled
-		_, err = r.data.client.UpdateAPIToken(ctx, adminID, tokenID, lm.APITokenPatch{Status: &s})
-	default:
-		err = r.data.client.DeleteAPIToken(ctx, adminID, tokenID)
+	// Both keys of a rotation with rotation_overlap, the previous first:
+	// if the current one then fails, the state still records it.
+	if prev, ok := state.previous(); ok {
+		if d := r.selfPrevious(prev, policy); d != nil {
+			resp.Diagnostics.Append(d)
+			return
+		}
+		if err := r.retire(ctx, adminID, state.Type.ValueString(), prev, policy); err != nil {
+			resp.Diagnostics.Append(apiErrorDiag(policy+" the previous API token "+prev.ID, err))
+			return
+		}
+		state.PreviousToken = noPreviousToken()
 	}
-	if err != nil && !lm.IsNotFound(err) {
+	if err := r.revoke(ctx, adminID, state.Type.ValueString(), tokenID, policy); err != nil {
 		resp.Diagnostics.Append(apiErrorDiag(policy+" the API token", err))
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		return
 	}
-	r.data.tokens.remove(adminID, state.Type.ValueString(), tokenID)
 }

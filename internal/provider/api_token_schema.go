@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -89,14 +90,37 @@ func (r *apiTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"rotation_triggers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary map of strings; any change replaces the token with a new one " +
 					"(like `keepers` in `google_service_account_key`). Combine with " +
-					"`lifecycle { create_before_destroy = true }` so consumers get the new key before the old one is revoked.",
-				Optional:      true,
-				ElementType:   types.StringType,
-				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+					"`lifecycle { create_before_destroy = true }` so consumers get the new key before the old one is revoked, " +
+					"or set `rotation_overlap` to rotate in place and keep the old key working for a while.",
+				Optional:    true,
+				ElementType: types.StringType,
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(replaceWithoutOverlap,
+					"Replaces the token unless rotation_overlap is set, which rotates it in place.",
+					"Replaces the token unless `rotation_overlap` is set, which rotates it in place.")},
+			},
+			"rotation_overlap": schema.StringAttribute{
+				MarkdownDescription: "How long the old key keeps working after a rotation, as a Go duration such as " +
+					"`\"24h\"`. With it, a due rotation (`rotate_after` elapsed, or a change of `rotation_triggers`) " +
+					"is an update in place instead of a replacement: the apply creates a new token and keeps the old one " +
+					"enabled, recorded in `previous_token`; the first plan after `previous_token.retires_on` (the new " +
+					"token's `created_on` plus this duration) is an update that revokes the old token as `on_destroy` " +
+					"says. A resource keeps at most two tokens: a rotation while an old key is still recorded revokes " +
+					"that one first. Without it (the default), a rotation replaces the token.",
+				Optional:   true,
+				CustomType: timetypes.GoDurationType{},
+				Validators: []validator.String{positiveDuration{}},
+			},
+			"previous_token": schema.SingleNestedAttribute{
+				MarkdownDescription: "The old token kept working after a rotation with `rotation_overlap`, until " +
+					"`retires_on`; null otherwise. Its access key is not kept: whoever used it has it. Destroying the " +
+					"resource revokes both tokens.",
+				Computed:   true,
+				Attributes: previousTokenAttributes(),
 			},
 			"rotate_after": schema.StringAttribute{
 				MarkdownDescription: "Maximum age of the token as a Go duration such as `\"2160h\"` (90 days). When " +
-					"`created_on` plus this duration has passed at plan time, the plan replaces the token and a warning says why. " +
+					"`created_on` plus this duration has passed at plan time, the plan replaces the token (or, with " +
+					"`rotation_overlap`, rotates it in place) and a warning says why. " +
 					"Changing the value itself does not replace the token.",
 				Optional:   true,
 				CustomType: timetypes.GoDurationType{},
@@ -154,6 +178,27 @@ func (r *apiTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
 	}
+}
+
+func previousTokenAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"id":        schema.StringAttribute{MarkdownDescription: "The old token's numeric id, as a string.", Computed: true},
+		"access_id": schema.StringAttribute{MarkdownDescription: "The old token's access id.", Computed: true},
+		"retires_on": schema.StringAttribute{
+			MarkdownDescription: "When the overlap ends (RFC 3339): the first plan after it revokes the old token.",
+			Computed:            true,
+			CustomType:          timetypes.RFC3339Type{},
+		},
+	}
+}
+
+// replaceWithoutOverlap: a change of rotation_triggers replaces the token,
+// unless rotation_overlap is set (ModifyPlan rotates in place then). An
+// unknown rotation_overlap replaces: the plan cannot promise the overlap.
+func replaceWithoutOverlap(ctx context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
+	var overlap timetypes.GoDuration
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("rotation_overlap"), &overlap)...)
+	resp.RequiresReplace = overlap.IsNull() || overlap.IsUnknown()
 }
 
 // IdentitySchema: a token is identified by its user and its own id, the
