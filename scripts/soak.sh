@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make soak: fault-injected cycles (apply N tokens → change every note →
+# make soak: fault-injected cycles (apply N tokens → rotate them in place
+# with rotation_overlap → rotate again → change every note →
 # destroy) of Terraform with the real provider binary against the bundled
 # LogicMonitor simulator. Prints per cycle the requests, faults injected,
 # provider retries, failed runs, orphans (tokens in the simulator but not in

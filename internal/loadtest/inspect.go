@@ -10,8 +10,10 @@ import (
 	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
 )
 
-// StateTokenIDs returns the ids of the lm_api_token instances in a work
-// dir's local state (none when there is no state yet).
+// StateTokenIDs returns the ids of the tokens the lm_api_token instances
+// in a work dir's local state record: each instance's own, and its
+// previous_token's while a rotation's overlap lasts (none when there is no
+// state yet).
 func StateTokenIDs(dir string) (map[int32]bool, error) {
 	b, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate")) //nolint:gosec // G304: the harness's own work dir
 	if errors.Is(err, os.ErrNotExist) {
@@ -26,7 +28,10 @@ func StateTokenIDs(dir string) (map[int32]bool, error) {
 			Type      string `json:"type"`
 			Instances []struct {
 				Attributes struct {
-					ID string `json:"id"`
+					ID            string `json:"id"`
+					PreviousToken *struct {
+						ID string `json:"id"`
+					} `json:"previous_token"`
 				} `json:"attributes"`
 			} `json:"instances"`
 		} `json:"resources"`
@@ -40,11 +45,17 @@ func StateTokenIDs(dir string) (map[int32]bool, error) {
 			continue
 		}
 		for _, in := range r.Instances {
-			var id int32
-			if _, err := fmt.Sscan(in.Attributes.ID, &id); err != nil {
-				return nil, fmt.Errorf("state: lm_api_token id %q: %w", in.Attributes.ID, err)
+			recorded := []string{in.Attributes.ID}
+			if p := in.Attributes.PreviousToken; p != nil {
+				recorded = append(recorded, p.ID)
 			}
-			ids[id] = true
+			for _, s := range recorded {
+				var id int32
+				if _, err := fmt.Sscan(s, &id); err != nil {
+					return nil, fmt.Errorf("state: lm_api_token id %q: %w", s, err)
+				}
+				ids[id] = true
+			}
 		}
 	}
 	return ids, nil

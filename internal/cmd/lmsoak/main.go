@@ -1,5 +1,7 @@
-// Command lmsoak is `make soak`: cycles of apply N tokens → change every
-// note → destroy, run by Terraform with the real provider binary against
+// Command lmsoak is `make soak`: cycles of apply N tokens → rotate every
+// token in place with rotation_overlap (the old key kept as
+// previous_token) → rotate again (which retires that old key first) →
+// change every note → destroy, run by Terraform with the real provider binary against
 // the LogicMonitor simulator while it injects faults (5xx, 429, connection
 // resets before the handler, dropped answers after it).
 //
@@ -13,6 +15,10 @@
 //     no token in the fixture) that exist in the simulator but not in the
 //     state: a token the provider made and lost track of;
 //   - lost: tokens in the state that the simulator no longer has.
+//
+// A token recorded as a resource's previous_token counts as in the state,
+// so a rotation interrupted at any point must leave only the keys its
+// resource records: never an unrecorded third one.
 //
 // Per cycle it prints requests, faults injected by kind, 429s from the
 // limiter, the provider's retries (counted in its WARN log: the transport's
@@ -95,7 +101,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var cfg config
 	fs := flag.NewFlagSet("lmsoak", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.IntVar(&cfg.cycles, "cycles", envInt("LM_SOAK_CYCLES", 20), "cycles of apply → change notes → destroy (env LM_SOAK_CYCLES)")
+	fs.IntVar(&cfg.cycles, "cycles", envInt("LM_SOAK_CYCLES", 20), "cycles of apply → rotate → rotate again → change notes → destroy (env LM_SOAK_CYCLES)")
 	fs.IntVar(&cfg.tokens, "tokens", envInt("LM_SOAK_TOKENS", 200), "tokens per cycle (env LM_SOAK_TOKENS)")
 	fs.StringVar(&cfg.faults, "faults", envOr("LM_SOAK_FAULTS", defaultFaults), "faults the simulator injects, lmsim --faults syntax (env LM_SOAK_FAULTS)")
 	seed := fs.Int64("seed", int64(envInt("LM_SOAK_SEED", 1)), "fault seed (env LM_SOAK_SEED); draws follow request arrival, so runs with -parallelism > 1 vary a little")
@@ -170,8 +176,26 @@ type cycleStats struct {
 	wall       time.Duration
 }
 
-func tokensConfig(n, cycle int, suffix string) string {
-	return loadtest.TokensConfig(n, fmt.Sprintf("soak c%d ", cycle), suffix)
+// tokensConfig is the soak's configuration: n tokens of the pipeline
+// user, with notes "soak c<cycle> <index><suffix>", that rotate in place
+// with an overlap whenever gen changes.
+func tokensConfig(n, cycle int, suffix, gen string) string {
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    lm = { source = "lmtf/lm" }
+  }
+}
+
+provider "lm" {}
+
+resource "lm_api_token" "t" {
+  count             = %d
+  admin_id          = %d
+  note              = "soak c%d ${count.index}%s"
+  rotation_overlap  = "1h"
+  rotation_triggers = { gen = %q }
+}
+`, n, loadtest.PipelineAdminID, cycle, suffix, gen)
 }
 
 func (s *soak) run(ctx context.Context, simOpts lmsim.Options) (bool, error) {
@@ -191,11 +215,11 @@ func (s *soak) run(ctx context.Context, simOpts lmsim.Options) (bool, error) {
 	if n := len(h.UserTokens(loadtest.PipelineAdminID)); n != 0 {
 		return false, fmt.Errorf("the fixture's user %d already has %d tokens; the soak counts every token of that user as its own", loadtest.PipelineAdminID, n)
 	}
-	if s.dir, err = h.Workdir("soak", tokensConfig(s.cfg.tokens, 1, "")); err != nil {
+	if s.dir, err = h.Workdir("soak", tokensConfig(s.cfg.tokens, 1, "", "a")); err != nil {
 		return false, err
 	}
 	start := time.Now()
-	fmt.Fprintf(s.out, "lmsoak: %s, %d cycles of %d tokens (apply → change notes → destroy), -parallelism=%d\n",
+	fmt.Fprintf(s.out, "lmsoak: %s, %d cycles of %d tokens (apply → rotate with overlap → rotate again → change notes → destroy), -parallelism=%d\n",
 		h.CLIVersion, s.cfg.cycles, s.cfg.tokens, s.cfg.parallelism)
 	fmt.Fprintf(s.out, "simulator: --faults %s --seed %d --rate-limit %s\n\n", simOpts.Faults, s.cfg.seed, s.cfg.rateLimit)
 
@@ -273,7 +297,7 @@ func printRow(w io.Writer, label string, st cycleStats) {
 		st.limited, st.retries, st.createRtry, st.swept, st.runs, st.failedRuns, st.orphans, st.lost, st.wall.Seconds())
 }
 
-// cycle runs one create → update → destroy cycle; ok is false when a phase
+// cycle runs one create → rotate → rotate again → update → destroy cycle; ok is false when a phase
 // did not converge.
 func (s *soak) cycle(ctx context.Context, c int) (cycleStats, bool, error) {
 	st := cycleStats{cycle: c, faults: map[string]int{}}
@@ -285,9 +309,13 @@ func (s *soak) cycle(ctx context.Context, c int) (cycleStats, bool, error) {
 		config string
 		args   []string
 	}{
-		{"create", tokensConfig(s.cfg.tokens, c, ""), []string{"apply", "-auto-approve", "-input=false", par}},
-		{"update notes", tokensConfig(s.cfg.tokens, c, " v2"), []string{"apply", "-auto-approve", "-input=false", par}},
-		{"destroy", tokensConfig(s.cfg.tokens, c, " v2"), []string{"destroy", "-auto-approve", "-input=false", par}},
+		{"create", tokensConfig(s.cfg.tokens, c, "", "a"), []string{"apply", "-auto-approve", "-input=false", par}},
+		// In place, the old keys kept as previous_token for the overlap.
+		{"rotate", tokensConfig(s.cfg.tokens, c, "", "b"), []string{"apply", "-auto-approve", "-input=false", par}},
+		// Retires the keys the first rotation kept, then creates new ones.
+		{"rotate again", tokensConfig(s.cfg.tokens, c, "", "c"), []string{"apply", "-auto-approve", "-input=false", par}},
+		{"update notes", tokensConfig(s.cfg.tokens, c, " v2", "c"), []string{"apply", "-auto-approve", "-input=false", par}},
+		{"destroy", tokensConfig(s.cfg.tokens, c, " v2", "c"), []string{"destroy", "-auto-approve", "-input=false", par}},
 	}
 	ok := true
 	for _, p := range phases {
