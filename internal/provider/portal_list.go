@@ -1,0 +1,351 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lm"
+)
+
+// portalList is one portal-wide listing (the API tokens of one type, the
+// users, the roles) that serves a plan's refreshes once enough of them
+// ask, instead of one call each (DESIGN.md, "Batched refresh").
+//
+// Refreshes arrive one Read per object, at most -parallelism at a time, so
+// the provider never knows the plan's size up front. The rule is the
+// classic rent-or-buy one, with LogicMonitor's own counts:
+//
+//   - The first lookup reads the listing's first page (at most 1000
+//     items): one GET, as the object's own call would be, and, in a
+//     portal of up to 1000 such objects, the whole listing. Its `total`
+//     says how many pages the rest would take (R).
+//   - Lookups that the pages read so far do not answer are fetched on
+//     their own ("rent": a user's token list, one user's or role's GET),
+//     counted per key (a token's user; a user or a role itself), until
+//     the keys rented, plus those waiting for the first page, reach R:
+//     then the rest of the listing is read ("buy") and serves every later
+//     lookup. A plan never pays much more than twice the cheaper of the
+//     two, and a plan whose lookups wait for the first page in numbers
+//     (the refresh of a large plan starts -parallelism Reads at once)
+//     buys at once, paying about what the listing alone costs.
+//
+// What a complete listing lacks is only "unlisted": the caller still
+// proves it gone with its own call (gone.go), since offset paging of a
+// list that changes while it is read can skip an item. This process's
+// writes are applied to what was read, and replayed over pages read
+// later, so a lookup never returns data older than a write the same
+// process made.
+type portalList[T any] struct {
+	what     string // what the listing holds, for errors: "users"
+	pageSize int    // 0: LogicMonitor's maximum
+	pages    func(lm.ListOptions) (*lm.Pages[T], error)
+	idOf     func(T) int32
+
+	mu       sync.Mutex
+	probe    *listRound // the first page: nil before the first lookup
+	buy      *listRound // the rest: nil until bought
+	p        *lm.Pages[T]
+	byID     map[int32]T // what the pages read so far hold, with this process's writes
+	complete bool
+	// pending holds this process's writes since the first page was asked
+	// for, replayed over pages read after them.
+	pending []func(map[int32]T)
+	// waiting: keys of lookups waiting for the first page, with their ids.
+	waiting map[int32][]int32
+	rented  map[int32]bool // keys fetched on their own
+	rent    int            // pages those cost (one per key, and spent's)
+	reads   int            // listing pages read, for tests
+}
+
+// listRound is one read of the first page, or of the rest; its waiters
+// learn its outcome.
+type listRound struct {
+	done chan struct{}
+	err  error
+}
+
+// listVerdict is what the listing says of one lookup.
+type listVerdict int
+
+const (
+	// listed: the listing holds the object, as returned.
+	listed listVerdict = iota
+	// unlisted: a complete listing lacks it; the caller confirms.
+	unlisted
+	// own: the listing does not answer it (yet): the caller fetches it
+	// on its own.
+	own
+)
+
+func newPortalList[T any](what string, pages func(lm.ListOptions) (*lm.Pages[T], error), idOf func(T) int32) *portalList[T] {
+	return &portalList[T]{what: what, pages: pages, idOf: idOf, rented: map[int32]bool{}}
+}
+
+// get answers a lookup of the object id, whose own call is keyed by key.
+func (l *portalList[T]) get(ctx context.Context, key, id int32) (T, listVerdict, error) {
+	var zero T
+	l.mu.Lock()
+	for {
+		if l.probe == nil {
+			r := &listRound{done: make(chan struct{})}
+			l.probe, l.byID, l.pending, l.p = r, nil, nil, nil
+			l.waiting = map[int32][]int32{key: {id}}
+			l.mu.Unlock()
+			l.readFirst(ctx, r)
+			l.mu.Lock()
+			if r.err != nil {
+				l.mu.Unlock()
+				return zero, own, r.err
+			}
+			continue
+		}
+		if l.complete {
+			it, ok := l.byID[id]
+			l.mu.Unlock()
+			if ok {
+				return it, listed, nil
+			}
+			return zero, unlisted, nil
+		}
+		if l.byID == nil { // the first page is on its way
+			l.waiting[key] = append(l.waiting[key], id)
+			if err := l.wait(ctx, l.probe); err != nil {
+				return zero, own, err
+			}
+			continue
+		}
+		if it, ok := l.byID[id]; ok {
+			l.mu.Unlock()
+			return it, listed, nil
+		}
+		if l.buy != nil {
+			if err := l.wait(ctx, l.buy); err != nil {
+				return zero, own, err
+			}
+			continue
+		}
+		rest := l.p.Remaining()
+		if l.rented[key] || rest < 0 || l.rent < rest {
+			// Cheaper on its own so far (a listing whose total is not
+			// counted is never bought: its cost is unknown).
+			if !l.rented[key] {
+				l.rented[key] = true
+				l.rent++
+			}
+			l.mu.Unlock()
+			return zero, own, nil
+		}
+		r := &listRound{done: make(chan struct{})}
+		l.buy = r
+		l.mu.Unlock()
+		l.readRest(ctx, r)
+		l.mu.Lock()
+		if r.err != nil {
+			l.mu.Unlock()
+			return zero, own, r.err
+		}
+	}
+}
+
+// wait waits for a round, with l.mu held on entry and on a nil return.
+func (l *portalList[T]) wait(ctx context.Context, r *listRound) error {
+	l.mu.Unlock()
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		// The round's reader usually ends a moment later with the failure
+		// it was retrying, which says more than "context canceled".
+		select {
+		case <-r.done:
+		case <-time.After(time.Second):
+			return fmt.Errorf("cancelled while another refresh was listing the portal's %s: %w", l.what, context.Cause(ctx))
+		}
+	}
+	if r.err != nil {
+		return r.err
+	}
+	l.mu.Lock()
+	return nil
+}
+
+// spent counts pages that a key's own fetch cost beyond its first (a
+// user's token list of more than 1000 tokens).
+func (l *portalList[T]) spent(pages int) {
+	if pages <= 0 {
+		return
+	}
+	l.mu.Lock()
+	l.rent += pages
+	l.mu.Unlock()
+}
+
+// readFirst reads the first page and decides, from the lookups that
+// waited for it, whether to read the rest at once.
+func (l *portalList[T]) readFirst(ctx context.Context, r *listRound) {
+	p, err := l.pages(lm.ListOptions{PageSize: l.pageSize})
+	var items []T
+	if err == nil {
+		items, err = p.Next(ctx)
+	}
+	l.mu.Lock()
+	if err != nil {
+		l.fail(r, err)
+		l.mu.Unlock()
+		return
+	}
+	l.reads++
+	l.p = p
+	l.byID = make(map[int32]T, len(items))
+	l.merge(items)
+	buy := false
+	if p.Done() {
+		l.complete, l.pending = true, nil
+	} else if rest := p.Remaining(); rest >= 0 {
+		need := 0 // keys waiting that the first page does not answer
+		for key, ids := range l.waiting {
+			for _, id := range ids {
+				if _, ok := l.byID[id]; !ok && !l.rented[key] {
+					need++
+					break
+				}
+			}
+		}
+		buy = l.rent+need >= rest
+	}
+	l.waiting = nil
+	var b *listRound
+	if buy {
+		b = &listRound{done: make(chan struct{})}
+		l.buy = b
+	}
+	close(r.done)
+	l.mu.Unlock()
+	if b != nil {
+		l.readRest(ctx, b)
+	}
+}
+
+// readRest reads the pages after the first; pages that do not add up (the
+// list changed while it was read) are read again from the first, once.
+func (l *portalList[T]) readRest(ctx context.Context, r *listRound) {
+	l.mu.Lock()
+	p := l.p
+	l.mu.Unlock()
+	var rest []T
+	n, err := 0, error(nil)
+	read := func(p *lm.Pages[T]) {
+		for !p.Done() {
+			var items []T
+			if items, err = p.Next(ctx); err != nil {
+				return
+			}
+			n++
+			rest = append(rest, items...)
+		}
+	}
+	read(p)
+	again := lm.IsPagesChanged(err)
+	if again {
+		// The first page is read again too: the new pages replace it.
+		rest, err = nil, nil
+		if p, err = l.pages(lm.ListOptions{PageSize: l.pageSize}); err == nil {
+			read(p)
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.reads += n
+	if err != nil {
+		l.fail(r, err)
+		return
+	}
+	if again {
+		l.byID = make(map[int32]T, len(rest))
+	}
+	l.merge(rest)
+	l.complete, l.pending = true, nil
+	close(r.done)
+}
+
+// merge adds items read from LogicMonitor, then replays this process's
+// writes since the first page was asked for over them. l.mu is held.
+func (l *portalList[T]) merge(items []T) {
+	for _, it := range items {
+		l.byID[l.idOf(it)] = it
+	}
+	for _, op := range l.pending {
+		op(l.byID)
+	}
+}
+
+// fail ends a round in an error and forgets the listing, so that the
+// next lookup starts afresh instead of caching a failure. l.mu is held.
+func (l *portalList[T]) fail(r *listRound, err error) {
+	r.err = err
+	l.probe, l.buy, l.p, l.byID, l.pending, l.waiting, l.complete = nil, nil, nil, nil, nil, nil, false
+	close(r.done)
+}
+
+// apply records a write of this process.
+func (l *portalList[T]) apply(op func(map[int32]T)) {
+	if l == nil {
+		return // a provider made by a test without listings
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.probe == nil {
+		return // nothing read yet: the first page will be read fresh
+	}
+	if l.byID != nil {
+		op(l.byID)
+	}
+	if !l.complete {
+		l.pending = append(l.pending, op)
+	}
+}
+
+// put records an object this process created or changed.
+func (l *portalList[T]) put(it T) {
+	id := l.idOf(it)
+	l.apply(func(m map[int32]T) { m[id] = it })
+}
+
+// remove records an object this process deleted.
+func (l *portalList[T]) remove(id int32) {
+	l.apply(func(m map[int32]T) { delete(m, id) })
+}
+
+// forgetAll drops everything read: after a write that changes objects of
+// this listing in ways the provider does not follow one by one (a user's
+// write changes its roles' user counts), every later lookup makes its
+// own call.
+func (l *portalList[T]) forgetAll() {
+	l.apply(func(m map[int32]T) { clear(m) })
+}
+
+// pagesRead is how many listing pages were read, for tests.
+func (l *portalList[T]) pagesRead() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.reads
+}
+
+// find returns an object that satisfies match among those read so far,
+// without a call of its own: for data sources that look objects up by
+// name, which fall back to their filtered call when it finds nothing.
+func (l *portalList[T]) find(match func(T) bool) (T, bool) {
+	var zero T
+	if l == nil {
+		return zero, false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, it := range l.byID {
+		if match(it) {
+			return it, true
+		}
+	}
+	return zero, false
+}
