@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
@@ -43,7 +44,10 @@ type portalList[T any] struct {
 	pages    func(lm.ListOptions) (*lm.Pages[T], error)
 	idOf     func(T) int32
 
-	mu       sync.Mutex
+	// mu and sample may be shared with peers: the token listings of the
+	// two types, which one plan's refresh reads together.
+	mu       *sync.Mutex
+	sample   *lookupSample
 	probe    *listRound // the first page: nil before the first lookup
 	buy      *listRound // the rest: nil until bought
 	p        *lm.Pages[T]
@@ -57,6 +61,18 @@ type portalList[T any] struct {
 	rented  map[int32]bool // keys fetched on their own
 	rent    int            // pages those cost (one per key, and spent's)
 	reads   int            // listing pages read, for tests
+}
+
+// lookupSample counts the lookups that waited for a first page, and the
+// keys they asked for: how broad the plan is (keysEstimate).
+type lookupSample struct {
+	lookups int
+	keys    map[int32]bool
+}
+
+func (s *lookupSample) add(key int32) {
+	s.lookups++
+	s.keys[key] = true
 }
 
 // listRound is one read of the first page, or of the rest; its waiters
@@ -80,7 +96,8 @@ const (
 )
 
 func newPortalList[T any](what string, pages func(lm.ListOptions) (*lm.Pages[T], error), idOf func(T) int32) *portalList[T] {
-	return &portalList[T]{what: what, pages: pages, idOf: idOf, rented: map[int32]bool{}}
+	return &portalList[T]{what: what, pages: pages, idOf: idOf, rented: map[int32]bool{},
+		mu: &sync.Mutex{}, sample: &lookupSample{keys: map[int32]bool{}}}
 }
 
 // get answers a lookup of the object id, whose own call is keyed by key.
@@ -92,6 +109,7 @@ func (l *portalList[T]) get(ctx context.Context, key, id int32) (T, listVerdict,
 			r := &listRound{done: make(chan struct{})}
 			l.probe, l.byID, l.pending, l.p = r, nil, nil, nil
 			l.waiting = map[int32][]int32{key: {id}}
+			l.sample.add(key)
 			l.mu.Unlock()
 			l.readFirst(ctx, r)
 			l.mu.Lock()
@@ -111,6 +129,7 @@ func (l *portalList[T]) get(ctx context.Context, key, id int32) (T, listVerdict,
 		}
 		if l.byID == nil { // the first page is on its way
 			l.waiting[key] = append(l.waiting[key], id)
+			l.sample.add(key)
 			if err := l.wait(ctx, l.probe); err != nil {
 				return zero, own, err
 			}
@@ -203,16 +222,33 @@ func (l *portalList[T]) readFirst(ctx context.Context, r *listRound) {
 	if p.Done() {
 		l.complete, l.pending = true, nil
 	} else if rest := p.Remaining(); rest >= 0 {
-		need := 0 // keys waiting that the first page does not answer
+		// The lookups that waited for the first page are a sample of what
+		// the plan asks for: those it does not answer, of the keys they
+		// ask (w, d), would be fetched on their own.
+		all, w, d := 0, 0, 0
 		for key, ids := range l.waiting {
+			if l.rented[key] {
+				continue
+			}
+			n := 0
 			for _, id := range ids {
-				if _, ok := l.byID[id]; !ok && !l.rented[key] {
-					need++
-					break
+				if _, ok := l.byID[id]; !ok {
+					n++
 				}
 			}
+			all, w = all+len(ids), w+n
+			if n > 0 {
+				d++
+			}
 		}
-		buy = l.rent+need >= rest
+		// The plan's breadth, from every lookup that waited for a first
+		// page of this listing or its peers', in the share the first page
+		// does not answer.
+		est := keysEstimate(w, d)
+		if all > 0 {
+			est = max(est, keysEstimate(l.sample.lookups, len(l.sample.keys))*w/all)
+		}
+		buy = l.rent+est >= rest
 	}
 	l.waiting = nil
 	var b *listRound
@@ -225,6 +261,26 @@ func (l *portalList[T]) readFirst(ctx context.Context, r *listRound) {
 	if b != nil {
 		l.readRest(ctx, b)
 	}
+}
+
+// keysEstimate estimates how many keys a plan asks for from a sample of w
+// of its lookups that asked for d distinct keys: the smallest number of
+// keys among which w lookups drawn at random would be expected to find d
+// (the birthday problem: the fewer repeats, the more keys). A sample
+// without repeats says only "many"; the estimate is capped at 2w, so a
+// purchase it decides costs at most about twice the d own calls it
+// replaces.
+func keysEstimate(w, d int) int {
+	if d == 0 {
+		return 0
+	}
+	for n := d; n < 2*w; n++ {
+		// Keys found by w lookups among n: n(1-(1-1/n)^w).
+		if float64(n)*(1-math.Pow(1-1/float64(n), float64(w))) >= float64(d)-0.5 {
+			return n
+		}
+	}
+	return 2 * w
 }
 
 // readRest reads the pages after the first; pages that do not add up (the
