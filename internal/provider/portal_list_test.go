@@ -1,9 +1,12 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"sync"
 	"testing"
@@ -216,5 +219,371 @@ func TestPortalRefreshGETs(t *testing.T) {
 				t.Errorf("%d GETs, want at most %d", got, tc.max)
 			}
 		})
+	}
+}
+
+// smallPages makes the token listings page by n, so that a few dozen
+// tokens make several pages.
+func smallPages(x *tokenIndex, n int) {
+	for _, w := range x.wide {
+		w.pageSize = n
+	}
+}
+
+// buyAtOnce has the token listings read in full by the first lookups, as
+// if the plan had already spent more on users' own lists than they cost.
+func buyAtOnce(x *tokenIndex) {
+	for _, w := range x.wide {
+		w.rent = 1 << 20
+	}
+}
+
+// makeTokens creates n LMv1 tokens for each user, in turns, so that every
+// page of the portal-wide listing holds tokens of several users.
+func makeTokens(t *testing.T, c *lm.Client, n int, users ...int32) []lm.APIToken {
+	t.Helper()
+	var out []lm.APIToken
+	for i := range n {
+		for _, u := range users {
+			tok, err := c.CreateAPIToken(context.Background(), u, lm.CreateAPITokenRequest{Note: fmt.Sprintf("u%d-%d", u, i), Enabled: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, *tok)
+		}
+	}
+	return out
+}
+
+// lookupAll looks every token up from 10 goroutines and returns those
+// found.
+func lookupAll(t *testing.T, x *tokenIndex, toks []lm.APIToken) map[int32]lm.APIToken {
+	t.Helper()
+	var mu sync.Mutex
+	found := map[int32]lm.APIToken{}
+	var wg sync.WaitGroup
+	for w := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(toks); i += 10 {
+				tok, ok, err := x.lookup(context.Background(), toks[i].AdminID, toks[i].Type, toks[i].ID)
+				if err != nil {
+					t.Errorf("token %d: %v", toks[i].ID, err)
+					continue
+				}
+				if ok {
+					mu.Lock()
+					found[tok.ID] = tok
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return found
+}
+
+// TestTokenIndexWideOutOfBand: tokens of many users are read from the
+// portal-wide listing; a token deleted and a user deleted outside
+// Terraform are reported gone, each after its proof (its user's own list;
+// the user's 404, once for all its tokens), and every other token is found.
+func TestTokenIndexWideOutOfBand(t *testing.T) {
+	sim, c := startSim(t)
+	ctx := context.Background()
+	toks := makeTokens(t, c, 10, 140, 141, 142, 131)
+	gone := toks[5]
+	if err := c.DeleteAPIToken(ctx, gone.AdminID, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteAdmin(ctx, 142); err != nil {
+		t.Fatal(err)
+	}
+	sim.Server.ResetStats()
+	var logMu sync.Mutex
+	var log bytes.Buffer
+	sim.Server.SetIntercept(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
+		logMu.Lock()
+		fmt.Fprintf(&log, "%s %s?%s\n", r.Method, r.Path, r.URL.RawQuery)
+		logMu.Unlock()
+		return false
+	})
+	x := newTokenIndex(c)
+	smallPages(x, 10)
+	found := lookupAll(t, x, toks)
+	for _, tok := range toks {
+		_, ok := found[tok.ID]
+		if want := tok.ID != gone.ID && tok.AdminID != 142; ok != want {
+			t.Errorf("token %d of user %d: found=%v, want %v", tok.ID, tok.AdminID, ok, want)
+		}
+	}
+	// 3 fixture LMv1 tokens and 29 of the 40 are 4 pages of 10. The
+	// rule rents users' own lists (user 142's answers 404 for all its
+	// tokens) until they reach the 3 pages after the first, then reads
+	// those; the deleted token's absence is confirmed by a filtered call.
+	if got := sim.Server.Stats().Requests["GET"]; got > 1+3+3+1 {
+		t.Errorf("%d GETs, want at most 8", got)
+	}
+	t.Logf("%d GETs:\n%s", sim.Server.Stats().Requests["GET"], log.String())
+}
+
+// TestTokenIndexWidePageShift: a token deleted and another created between
+// two pages of the portal-wide listing leave the total unchanged and shift
+// the next page by one, so offset paging skips a token. The skipped token
+// is still found (its user's own list), nothing is reported gone but the
+// deleted token, and a later lookup is served without another listing.
+func TestTokenIndexWidePageShift(t *testing.T) {
+	sim, c := startSim(t)
+	ctx := context.Background()
+	toks := makeTokens(t, c, 10, 140, 141, 131)
+	// Page 1 at size 10 holds the 3 fixture LMv1 tokens and toks[0:7].
+	gone := toks[2]
+	var once sync.Once
+	sim.Server.SetIntercept(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
+		if r.Method == http.MethodGet && r.Path == "/setting/admins/apitokens" && r.URL.Query().Get("offset") == "10" {
+			once.Do(func() {
+				if err := c.DeleteAPIToken(ctx, gone.AdminID, gone.ID); err != nil {
+					t.Error(err)
+				}
+				if _, err := sim.Server.AddToken(lmsim.Token{AdminID: 141, Note: "made between two pages"}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		return false
+	})
+	x := newTokenIndex(c)
+	smallPages(x, 10)
+	buyAtOnce(x)
+	found := lookupAll(t, x, toks)
+	for _, tok := range toks {
+		// The deleted token was on the first page, read before it went:
+		// found or not, both are true of some moment of the refresh.
+		if _, ok := found[tok.ID]; !ok && tok.ID != gone.ID {
+			t.Errorf("token %d: not found", tok.ID)
+		}
+	}
+	if got := x.wide[lm.TokenTypeLMv1].pagesRead(); got != 4 {
+		t.Errorf("%d listing pages read, want 4 (33 tokens)", got)
+	}
+	// The token the shift skipped is the first of the old second page.
+	skipped := toks[7]
+	if f := found[skipped.ID]; f.Note != skipped.Note {
+		t.Errorf("skipped token %d: %+v", skipped.ID, f)
+	}
+	gets := sim.Server.Stats().Requests["GET"]
+	if _, ok, err := x.lookup(ctx, skipped.AdminID, "", skipped.ID); !ok || err != nil {
+		t.Errorf("skipped token again: found=%v err=%v", ok, err)
+	}
+	if got := sim.Server.Stats().Requests["GET"]; got != gets {
+		t.Errorf("a second lookup cost %d GETs", got-gets)
+	}
+}
+
+// TestTokenIndexWideTotalChanged: a token created between two pages
+// changes the total: the pages do not add up, and the listing is read
+// again from its first page rather than trusted or failed.
+func TestTokenIndexWideTotalChanged(t *testing.T) {
+	sim, c := startSim(t)
+	toks := makeTokens(t, c, 10, 140, 141, 131)
+	var once sync.Once
+	sim.Server.SetIntercept(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
+		if r.Method == http.MethodGet && r.Path == "/setting/admins/apitokens" && r.URL.Query().Get("offset") == "20" {
+			once.Do(func() {
+				if _, err := sim.Server.AddToken(lmsim.Token{AdminID: 140, Note: "made between two pages"}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		return false
+	})
+	x := newTokenIndex(c)
+	smallPages(x, 10)
+	buyAtOnce(x)
+	found := lookupAll(t, x, toks)
+	if len(found) != len(toks) {
+		t.Errorf("found %d of %d tokens", len(found), len(toks))
+	}
+	// Pages at offsets 0, 10 and 20 (whose total differs), then the 4
+	// pages of 34 tokens; no lookup of its own.
+	if got := sim.Server.Stats().Requests["GET"]; got != 3+4 {
+		t.Errorf("%d GETs, want 7", got)
+	}
+}
+
+// TestTokenIndexWidePendingWrites: writes this process makes while the
+// portal-wide listing is being read (its answer older than them) survive
+// it: a lookup never returns data older than a write of the same process.
+func TestTokenIndexWidePendingWrites(t *testing.T) {
+	sim, c := startSim(t)
+	ctx := context.Background()
+	toks := makeTokens(t, c, 10, 140, 141, 131)
+	changed, deleted, later := toks[1], toks[4], toks[25] // pages 1, 1 and 3
+	x := newTokenIndex(c)
+	smallPages(x, 10)
+	for _, offset := range []string{"0", "20"} {
+		t.Run("during the page at offset "+offset, func(t *testing.T) {
+			held, release := make(chan struct{}), make(chan struct{})
+			var once sync.Once
+			sim.Server.SetIntercept(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
+				if r.Method != http.MethodGet || r.Path != "/setting/admins/apitokens" || r.URL.Query().Get("offset") != offset {
+					return false
+				}
+				served := false
+				once.Do(func() {
+					rec := httptest.NewRecorder()
+					r.Serve(rec) // the answer as it is now, sent after the writes
+					close(held)
+					<-release
+					for k, v := range rec.Header() {
+						w.Header()[k] = v
+					}
+					w.WriteHeader(rec.Code)
+					_, _ = w.Write(rec.Body.Bytes())
+					served = true
+				})
+				return served
+			})
+			defer sim.Server.SetIntercept(nil)
+			x := newTokenIndex(c)
+			smallPages(x, 10)
+			if offset != "0" {
+				// Read the first page, then have the rest bought.
+				lookupAll(t, x, toks[:3])
+				buyAtOnce(x)
+			}
+			done := make(chan map[int32]lm.APIToken)
+			go func() { done <- lookupAll(t, x, []lm.APIToken{later}) }()
+			<-held
+			note := "written during the listing"
+			upd, err := c.UpdateAPIToken(ctx, changed.AdminID, changed.ID, lm.APITokenPatch{Note: &note})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x.put(*upd)
+			if err := c.DeleteAPIToken(ctx, deleted.AdminID, deleted.ID); err != nil {
+				t.Fatal(err)
+			}
+			x.remove(deleted.AdminID, "", deleted.ID)
+			close(release)
+			<-done
+			if tok, ok, err := x.lookup(ctx, changed.AdminID, "", changed.ID); !ok || err != nil || tok.Note != note {
+				t.Errorf("changed token: found=%v note=%q err=%v", ok, tok.Note, err)
+			}
+			if _, ok, err := x.lookup(ctx, deleted.AdminID, "", deleted.ID); ok || err != nil {
+				t.Errorf("deleted token: found=%v err=%v", ok, err)
+			}
+			// Put the two back for the next round.
+			back := makeTokens(t, c, 1, deleted.AdminID)
+			deleted = back[0]
+		})
+	}
+}
+
+// TestUserRoleListsOutOfBand: users and roles read from their listings; a
+// user and a role deleted outside Terraform are reported gone only with
+// their own 404, and the others are read as they are.
+func TestUserRoleListsOutOfBand(t *testing.T) {
+	sim, c := startSim(t)
+	ctx := context.Background()
+	var roles, users []int32
+	for i := range 12 {
+		r, err := c.CreateRole(ctx, lm.RoleWrite{Name: fmt.Sprintf("team-%d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		roles = append(roles, r.ID)
+		a, err := c.CreateAdmin(ctx, lm.AdminWrite{Username: fmt.Sprintf("svc-%d", i), Email: "svc@example.com",
+			APIOnly: true, Roles: []lm.RoleRef{{ID: r.ID}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		users = append(users, a.ID)
+	}
+	goneUser, goneRole := users[3], roles[7]
+	if err := c.DeleteAdmin(ctx, goneUser); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteAdmin(ctx, users[7]); err != nil { // the role's only user
+		t.Fatal(err)
+	}
+	if err := c.DeleteRole(ctx, goneRole); err != nil {
+		t.Fatal(err)
+	}
+	sim.Server.ResetStats()
+	d := newPortalData(c)
+	d.users.pageSize, d.roles.pageSize = 5, 5
+	for _, id := range roles {
+		r, err := d.readRole(ctx, id)
+		switch {
+		case id == goneRole && !lm.IsNotFound(err):
+			t.Errorf("deleted role %d: %v %v, want a 404", id, r, err)
+		case id != goneRole && (err != nil || r.ID != id):
+			t.Errorf("role %d: %v %v", id, r, err)
+		}
+	}
+	for _, id := range users {
+		a, err := d.readUser(ctx, id)
+		switch {
+		case (id == goneUser || id == users[7]) && !lm.IsNotFound(err):
+			t.Errorf("deleted user %d: %v %v, want a 404", id, a, err)
+		case id != goneUser && id != users[7] && (err != nil || a.ID != id):
+			t.Errorf("user %d: %v %v", id, a, err)
+		}
+	}
+	t.Logf("%d GETs for %d roles and %d users", sim.Server.Stats().Requests["GET"], len(roles), len(users))
+}
+
+// TestUserRoleListsSeeOwnWrites: after this process writes a user, its
+// listing answers the new user, and its roles' user counts are read
+// afresh, not from the listing read before the write.
+func TestUserRoleListsSeeOwnWrites(t *testing.T) {
+	sim, c := startSim(t)
+	ctx := context.Background()
+	d := newPortalData(c)
+	r, err := d.readRole(ctx, 2) // "readonly"; reads the roles' listing
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := r.AssociatedUserCount
+	if _, err := d.readUser(ctx, 140); err != nil { // reads the users' listing
+		t.Fatal(err)
+	}
+	a, err := c.CreateAdmin(ctx, lm.AdminWrite{Username: "svc-new", Email: "svc@example.com", APIOnly: true, Roles: []lm.RoleRef{{ID: 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.userWritten(a, 0)
+	gets := sim.Server.Stats().Requests["GET"]
+	got, err := d.readUser(ctx, a.ID)
+	if err != nil || got.Username != "svc-new" {
+		t.Errorf("new user: %v %v", got, err)
+	}
+	if n := sim.Server.Stats().Requests["GET"]; n != gets {
+		t.Errorf("reading the user this process made cost %d GETs", n-gets)
+	}
+	if r, err = d.readRole(ctx, 2); err != nil || r.AssociatedUserCount != before+1 {
+		t.Errorf("role 2 after a new user: %v %v, want %d users", r, err, before+1)
+	}
+
+	note := "changed"
+	upd := lm.AdminWrite{Username: "svc-new", Email: "svc@example.com", Note: note, APIOnly: true, Roles: []lm.RoleRef{{ID: 2}}}
+	a, err = c.UpdateAdmin(ctx, a.ID, upd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.userWritten(a, 0)
+	if got, err := d.readUser(ctx, a.ID); err != nil || got.Note != note {
+		t.Errorf("changed user: %v %v", got, err)
+	}
+	if err := c.DeleteAdmin(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	d.userWritten(nil, a.ID)
+	if _, err := d.readUser(ctx, a.ID); !lm.IsNotFound(err) {
+		t.Errorf("deleted user: %v, want a 404", err)
+	}
+	if r, err = d.readRole(ctx, 2); err != nil || r.AssociatedUserCount != before {
+		t.Errorf("role 2 after the user's delete: %v %v, want %d users", r, err, before)
 	}
 }
