@@ -144,7 +144,8 @@ var (
 )
 
 // checkListed fails the test unless the requests read the second page of
-// every listing and no user, role or user's tokens on their own.
+// every listing and no user, role or user's tokens on their own: 8 GETs
+// for the plan.
 func checkListed(t *testing.T, seen []string) {
 	t.Helper()
 	for _, path := range []string{"/setting/admins/apitokens", "/setting/admins", "/setting/roles"} {
@@ -161,10 +162,19 @@ func checkListed(t *testing.T, seen []string) {
 			}
 		}
 	}
+	gets := 0
 	for _, r := range seen {
 		if ownToken.MatchString(r) || ownUser.MatchString(r) || ownRole.MatchString(r) {
-			t.Errorf("the refresh read an object on its own: %s", r)
+			t.Errorf("the refresh read an object on its own: %s\n%s", r, strings.Join(seen, "\n"))
 		}
+		if strings.HasPrefix(r, "GET ") {
+			gets++
+		}
+	}
+	// The two pages of each of the four listings (roles, users, tokens of
+	// each type), and nothing more.
+	if gets != 8 {
+		t.Errorf("the plan sent %d GETs, want 8:\n%s", gets, strings.Join(seen, "\n"))
 	}
 }
 
