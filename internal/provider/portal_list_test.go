@@ -132,7 +132,7 @@ func startPortal(t *testing.T, fx *lmsim.Fixture) (*lmsim.Running, *lm.Client) {
 }
 
 // TestPortalRefreshGETs counts the GETs of a plan's refresh for a few
-// shapes of plan in the bench's portal (bigPortal: 1105 users, 102
+// shapes of plan in the bench's portal (bigPortal: 1005 users, 102
 // roles, 5003 LMv1 and 5001 bearer tokens, so 2 pages of users, 1 of
 // roles and 6 of each token type). The bounds are the rule's: a plan
 // pays about what the cheaper choice costs, and never more than about

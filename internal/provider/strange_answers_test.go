@@ -137,7 +137,7 @@ func TestAccUser_strangeAnswers(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		CheckDestroy:             e.CheckDestroy,
-		Steps:                    strangeAnswerSteps(t, e, cfg, userName, []string{"/setting/admins", "/setting/admins/*"}, "Cannot read the user", "GET /setting/admins/", users),
+		Steps:                    strangeAnswerSteps(t, e, cfg, userName, []string{"/setting/admins", "/setting/admins/*"}, "Cannot read the user", "GET /setting/admins", users),
 	})
 }
 
@@ -154,6 +154,6 @@ func TestAccRole_strangeAnswers(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(),
 		CheckDestroy:             e.CheckDestroy,
-		Steps:                    strangeAnswerSteps(t, e, cfg, roleName, []string{"/setting/roles", "/setting/roles/*"}, "Cannot read the role", "GET /setting/roles/", roles),
+		Steps:                    strangeAnswerSteps(t, e, cfg, roleName, []string{"/setting/roles", "/setting/roles/*"}, "Cannot read the role", "GET /setting/roles", roles),
 	})
 }
