@@ -80,8 +80,8 @@ func (x *tokenIndex) lookup(ctx context.Context, adminID int32, typ string, id i
 	x.mu.Lock()
 	_, mine := x.sets[key]
 	x.mu.Unlock()
-	if !mine { // the user's own list, once asked for, serves the user
-		tok, v, err := x.wide[key.typ].get(ctx, adminID, id)
+	if w := x.wide[key.typ]; w != nil && !mine { // the user's own list, once asked for, serves the user
+		tok, v, err := w.get(ctx, adminID, id)
 		if err != nil {
 			return lm.APIToken{}, false, err
 		}

@@ -192,7 +192,7 @@ func (l *portalList[T]) wait(ctx context.Context, r *listRound) error {
 // spent counts pages that a key's own fetch cost beyond its first (a
 // user's token list of more than 1000 tokens).
 func (l *portalList[T]) spent(pages int) {
-	if pages <= 0 {
+	if l == nil || pages <= 0 {
 		return
 	}
 	l.mu.Lock()
