@@ -179,36 +179,53 @@ func TestPortalRefreshGETs(t *testing.T) {
 	for u := range int32(100) {
 		tokenOwners = append(tokenOwners, 1000+u*10)
 	}
+	// The bench's portal and a user with 2500 LMv1 tokens.
+	heavyFx := bigPortal()
+	for i := range int32(2500) {
+		id := 30000 + i
+		heavyFx.APITokens = append(heavyFx.APITokens, lmsim.Token{ID: id, AdminID: 1995, Type: lmsim.TokenTypeLMv1,
+			Status: lmsim.StatusEnabled, CreatedOn: 1700000000, Note: fmt.Sprintf("t%d", id),
+			AccessID: fmt.Sprintf("heavy%015d", id), AccessKey: fmt.Sprintf("heavykey%032d", id)})
+	}
+	heavy := heavyFx.APITokens
 	whole := planReads{roles: benchRoles, users: benchUsers, tokens: benchTokens}
 	type shape struct {
 		name        string
 		plan        planReads
 		parallelism int
 		max         int
+		fx          *lmsim.Fixture // nil: fx
 	}
 	var shapes []shape
 	// The bench: every role, user and token, in Terraform's order
 	// (random within a resource's instances), a few orders. Target: at
 	// most 20.
 	for i := range 5 {
-		shapes = append(shapes, shape{fmt.Sprintf("bench, order %d", i), shuffled(whole), 10, 20})
+		shapes = append(shapes, shape{fmt.Sprintf("bench, order %d", i), shuffled(whole), 10, 20, nil})
 	}
 	for _, tc := range append(shapes, []shape{
 		// The same plan read in id order: a user's tokens one after
 		// another, the worst order for the rule (every new user rents).
-		{"bench, in id order", whole, 10, 30},
-		{"bench, parallelism 1", shuffled(whole), 1, 30},
+		{"bench, in id order", whole, 10, 30, nil},
+		{"bench, parallelism 1", shuffled(whole), 1, 30, nil},
 		// Small plans in the big portal: own calls stay cheaper.
-		{"one role", planReads{roles: benchRoles[:1]}, 10, 1},
-		{"one user", planReads{users: benchUsers[:1]}, 10, 1},
-		{"last user", planReads{users: benchUsers[len(benchUsers)-1:]}, 10, 2},
-		{"one user's 100 tokens", shuffled(planReads{tokens: tokensOf(1990)}), 10, 4},
-		{"three users and their tokens", shuffled(planReads{users: []int32{1000, 1500, 1990}, tokens: tokensOf(1000, 1500, 1990)}), 10, 2 + 2*(1+3)},
-		{"20 users' tokens", shuffled(planReads{tokens: tokensOf(tokenOwners[:20]...)}), 10, 2 * 2 * 6},
-		{"20 users' tokens, the last", shuffled(planReads{tokens: tokensOf(tokenOwners[80:]...)}), 10, 2 * 2 * 6},
+		{"one role", planReads{roles: benchRoles[:1]}, 10, 1, nil},
+		{"one user", planReads{users: benchUsers[:1]}, 10, 1, nil},
+		{"last user", planReads{users: benchUsers[len(benchUsers)-1:]}, 10, 2, nil},
+		{"one user's 100 tokens", shuffled(planReads{tokens: tokensOf(1990)}), 10, 4, nil},
+		{"three users and their tokens", shuffled(planReads{users: []int32{1000, 1500, 1990}, tokens: tokensOf(1000, 1500, 1990)}), 10, 2 + 2*(1+3), nil},
+		{"20 users' tokens", shuffled(planReads{tokens: tokensOf(tokenOwners[:20]...)}), 10, 2 * 2 * 6, nil},
+		{"20 users' tokens, the last", shuffled(planReads{tokens: tokensOf(tokenOwners[80:]...)}), 10, 2 * 2 * 6, nil},
+		// A user with very many tokens among a huge portal: its own list
+		// (3 pages) beats the portal's (8).
+		{"one user's 2500 tokens among 7500", shuffled(planReads{tokens: heavy[len(heavy)-2500:]}), 10, 1 + 3, heavyFx},
 	}...) {
 		t.Run(tc.name, func(t *testing.T) {
-			sim, c := startPortal(t, fx)
+			f := fx
+			if tc.fx != nil {
+				f = tc.fx
+			}
+			sim, c := startPortal(t, f)
 			d := newPortalData(c)
 			refresh(t, d, sim, tc.plan, tc.parallelism)
 			got := sim.Server.Stats().Requests["GET"]
