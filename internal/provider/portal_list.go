@@ -60,6 +60,9 @@ type portalList[T any] struct {
 	waiting map[int32][]int32
 	rented  map[int32]bool // keys fetched on their own
 	rent    int            // pages those cost (one per key, and spent's)
+	// off: the listing answered 404 (an endpoint missing, or something in
+	// the way): every lookup makes its own call from then on.
+	off   bool
 	reads   int            // listing pages read, for tests
 }
 
@@ -105,6 +108,10 @@ func (l *portalList[T]) get(ctx context.Context, key, id int32) (T, listVerdict,
 	var zero T
 	l.mu.Lock()
 	for {
+		if l.off {
+			l.mu.Unlock()
+			return zero, own, nil
+		}
 		if l.probe == nil {
 			r := &listRound{done: make(chan struct{})}
 			l.probe, l.byID, l.pending, l.p = r, nil, nil, nil
@@ -113,7 +120,7 @@ func (l *portalList[T]) get(ctx context.Context, key, id int32) (T, listVerdict,
 			l.mu.Unlock()
 			l.readFirst(ctx, r)
 			l.mu.Lock()
-			if r.err != nil {
+			if r.err != nil && !l.off {
 				l.mu.Unlock()
 				return zero, own, r.err
 			}
@@ -161,7 +168,7 @@ func (l *portalList[T]) get(ctx context.Context, key, id int32) (T, listVerdict,
 		l.mu.Unlock()
 		l.readRest(ctx, r)
 		l.mu.Lock()
-		if r.err != nil {
+		if r.err != nil && !l.off {
 			l.mu.Unlock()
 			return zero, own, r.err
 		}
@@ -340,6 +347,7 @@ func (l *portalList[T]) merge(items []T) {
 // next lookup starts afresh instead of caching a failure. l.mu is held.
 func (l *portalList[T]) fail(r *listRound, err error) {
 	r.err = err
+	l.off = l.off || lm.IsNotFound(err)
 	l.probe, l.buy, l.p, l.byID, l.pending, l.waiting, l.complete = nil, nil, nil, nil, nil, nil, false
 	close(r.done)
 }

@@ -604,3 +604,44 @@ func TestUserRoleListsSeeOwnWrites(t *testing.T) {
 		t.Errorf("role 2 after the user's delete: %v %v, want %d users", r, err, before)
 	}
 }
+
+// TestPortalListAnswers404: a listing that answers 404 (an endpoint
+// missing, or something in the way) proves nothing: the lookups make their
+// own calls, and the listing is not asked again.
+func TestPortalListAnswers404(t *testing.T) {
+	sim, c := startSim(t)
+	ctx := context.Background()
+	tok, err := c.CreateAPIToken(ctx, 140, lm.CreateAPITokenRequest{Note: "live", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	listed := 0
+	sim.Server.SetIntercept(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
+		if r.Method != http.MethodGet || (r.Path != "/setting/admins/apitokens" && r.Path != "/setting/admins" && r.Path != "/setting/roles") {
+			return false
+		}
+		mu.Lock()
+		listed++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"errorMessage":"no such endpoint","errorCode":1404,"errorDetail":null}`))
+		return true
+	})
+	d := newPortalData(c)
+	for range 3 {
+		if got, found, err := d.tokens.lookup(ctx, 140, "", tok.ID); err != nil || !found || got.Note != "live" {
+			t.Errorf("token: found=%v err=%v", found, err)
+		}
+		if a, err := d.readUser(ctx, 140); err != nil || a.ID != 140 {
+			t.Errorf("user: %v %v", a, err)
+		}
+		if r, err := d.readRole(ctx, 2); err != nil || r.ID != 2 {
+			t.Errorf("role: %v %v", r, err)
+		}
+	}
+	if listed != 3 {
+		t.Errorf("the listings were asked %d times, want once each", listed)
+	}
+}

@@ -24,15 +24,15 @@ func newRoleList(c *lm.Client) *portalList[lm.Role] {
 
 // readListed reads the object id from its listing, or with its own call
 // (get) when the listing does not answer it. Errors are get's, or the
-// listing's; a listing's 404 (an endpoint missing in the way) is no proof
-// that the object is gone, so the object's own call is made instead.
+// listing's (never a 404: a listing that answers 404 is given up, and the
+// object's own call made instead, since it proves nothing of the object).
 func readListed[T any](ctx context.Context, l *portalList[T], id int32, get func(context.Context, int32) (*T, error)) (*T, error) {
 	if l != nil {
 		it, v, err := l.get(ctx, id, id)
 		switch {
-		case err != nil && !lm.IsNotFound(err):
+		case err != nil:
 			return nil, err
-		case err == nil && v == listed:
+		case v == listed:
 			return &it, nil
 		}
 	}
