@@ -63,7 +63,7 @@ type portalList[T any] struct {
 	// off: the listing answered 404 (an endpoint missing, or something in
 	// the way): every lookup makes its own call from then on.
 	off   bool
-	reads   int            // listing pages read, for tests
+	reads int // listing pages read, for tests
 }
 
 // lookupSample counts the lookups that waited for a first page, and the
