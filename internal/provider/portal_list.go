@@ -189,10 +189,11 @@ func (l *portalList[T]) wait(ctx context.Context, r *listRound) error {
 			return fmt.Errorf("cancelled while another refresh was listing the portal's %s: %w", l.what, context.Cause(ctx))
 		}
 	}
-	if r.err != nil {
+	l.mu.Lock()
+	if r.err != nil && !l.off { // a listing given up leaves the lookup its own call
+		l.mu.Unlock()
 		return r.err
 	}
-	l.mu.Lock()
 	return nil
 }
 
