@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -25,12 +26,16 @@ import (
 //   - Lookups that the pages read so far do not answer are fetched on
 //     their own ("rent": a user's token list, one user's or role's GET),
 //     counted per key (a token's user; a user or a role itself), until
-//     the keys rented, plus those waiting for the first page, reach R:
-//     then the rest of the listing is read ("buy") and serves every later
-//     lookup. A plan never pays much more than twice the cheaper of the
-//     two, and a plan whose lookups wait for the first page in numbers
-//     (the refresh of a large plan starts -parallelism Reads at once)
-//     buys at once, paying about what the listing alone costs.
+//     the keys rented reach R: then the rest of the listing is read
+//     ("buy") and serves every later lookup. A plan never pays much more
+//     than twice the cheaper of the two.
+//   - Before renting, the lookups are weighed (estimate): those that
+//     waited for the first page, and those that arrive while two more
+//     pages could be read, are a sample of the plan. How often they
+//     repeat a key says how many keys the plan reads (the birthday
+//     estimate, capped at twice the sample so that the bound holds);
+//     when that reaches R, the rest is read at once: a large plan pays
+//     about what the listings alone cost.
 //
 // What a complete listing lacks is only "unlisted": the caller still
 // proves it gone with its own call (gone.go), since offset paging of a
@@ -56,8 +61,20 @@ type portalList[T any] struct {
 	// pending holds this process's writes since the first page was asked
 	// for, replayed over pages read after them.
 	pending []func(map[int32]T)
-	// waiting: keys of lookups waiting for the first page, with their ids.
+	// waiting: keys of lookups waiting for the first page, or for the
+	// decision after it, with their ids.
 	waiting map[int32][]int32
+	// decided, while not nil, is closed when the lookups the first page
+	// did not answer have been weighed; decideAt is when they are; took
+	// is how long the first page took; weighed: the weighing is over.
+	decided  chan struct{}
+	decideAt time.Time
+	took     time.Duration
+	weighed  bool
+	// seen counts the lookups since the first page came, and those of
+	// them the pages read did not answer (outside): the share of the
+	// plan's lookups that would need their own calls.
+	seen, seenOutside int
 	rented  map[int32]bool // keys fetched on their own
 	rent    int            // pages those cost (one per key, and spent's)
 	// off: the listing answered 404 (an endpoint missing, or something in
@@ -106,6 +123,7 @@ func newPortalList[T any](what string, pages func(lm.ListOptions) (*lm.Pages[T],
 // get answers a lookup of the object id, whose own call is keyed by key.
 func (l *portalList[T]) get(ctx context.Context, key, id int32) (T, listVerdict, error) {
 	var zero T
+	counted := false // in seen: a lookup that waited for the first page is counted there
 	l.mu.Lock()
 	for {
 		if l.off {
@@ -117,6 +135,7 @@ func (l *portalList[T]) get(ctx context.Context, key, id int32) (T, listVerdict,
 			l.probe, l.byID, l.pending, l.p = r, nil, nil, nil
 			l.waiting = map[int32][]int32{key: {id}}
 			l.sample.add(key)
+			counted = true
 			l.mu.Unlock()
 			l.readFirst(ctx, r)
 			l.mu.Lock()
@@ -137,18 +156,83 @@ func (l *portalList[T]) get(ctx context.Context, key, id int32) (T, listVerdict,
 		if l.byID == nil { // the first page is on its way
 			l.waiting[key] = append(l.waiting[key], id)
 			l.sample.add(key)
+			counted = true
 			if err := l.wait(ctx, l.probe); err != nil {
 				return zero, own, err
 			}
 			continue
 		}
-		if it, ok := l.byID[id]; ok {
+		it, ok := l.byID[id]
+		if !counted {
+			counted = true
+			l.seen++
+			if !ok {
+				l.seenOutside++
+			}
+		}
+		if ok {
 			l.mu.Unlock()
 			return it, listed, nil
 		}
 		if l.buy != nil {
 			if err := l.wait(ctx, l.buy); err != nil {
 				return zero, own, err
+			}
+			continue
+		}
+		if ch := l.decided; ch != nil { // weighing the lookups after the first page
+			if !slices.Contains(l.waiting[key], id) { // not one that waited for the first page
+				l.waiting[key] = append(l.waiting[key], id)
+				l.sample.add(key)
+				if rest := l.p.Remaining(); l.rent+l.estimate() >= rest {
+					// Enough to buy already: no need to wait.
+					b := l.decide()
+					l.mu.Unlock()
+					l.readRest(ctx, b)
+					l.mu.Lock()
+					if b.err != nil && !l.off {
+						l.mu.Unlock()
+						return zero, own, b.err
+					}
+					continue
+				}
+			}
+			timer := time.NewTimer(time.Until(l.decideAt))
+			l.mu.Unlock()
+			select {
+			case <-ch:
+			case <-timer.C:
+			case <-ctx.Done():
+			}
+			timer.Stop()
+			if err := ctx.Err(); err != nil {
+				return zero, own, fmt.Errorf("cancelled while the portal's %s were weighed: %w", l.what, context.Cause(ctx))
+			}
+			l.mu.Lock()
+			if l.decided == ch { // this lookup weighs them
+				if b := l.decide(); b != nil {
+					l.mu.Unlock()
+					l.readRest(ctx, b)
+					l.mu.Lock()
+					if b.err != nil && !l.off {
+						l.mu.Unlock()
+						return zero, own, b.err
+					}
+				}
+			}
+			continue
+		}
+		if !l.weighed { // the first lookup the first page does not answer
+			l.waiting = map[int32][]int32{key: {id}}
+			l.sample.add(key)
+			if b := l.weigh(); b != nil {
+				l.mu.Unlock()
+				l.readRest(ctx, b)
+				l.mu.Lock()
+				if b.err != nil && !l.off {
+					l.mu.Unlock()
+					return zero, own, b.err
+				}
 			}
 			continue
 		}
@@ -213,9 +297,11 @@ func (l *portalList[T]) spent(pages int) {
 func (l *portalList[T]) readFirst(ctx context.Context, r *listRound) {
 	p, err := l.pages(lm.ListOptions{PageSize: l.pageSize})
 	var items []T
+	start := time.Now()
 	if err == nil {
 		items, err = p.Next(ctx)
 	}
+	took := time.Since(start)
 	l.mu.Lock()
 	if err != nil {
 		l.fail(r, err)
@@ -226,49 +312,107 @@ func (l *portalList[T]) readFirst(ctx context.Context, r *listRound) {
 	l.p = p
 	l.byID = make(map[int32]T, len(items))
 	l.merge(items)
-	buy := false
-	if p.Done() {
-		l.complete, l.pending = true, nil
-	} else if rest := p.Remaining(); rest >= 0 {
-		// The lookups that waited for the first page are a sample of what
-		// the plan asks for: those it does not answer, of the keys they
-		// ask (w, d), would be fetched on their own.
-		all, w, d := 0, 0, 0
-		for key, ids := range l.waiting {
-			if l.rented[key] {
-				continue
-			}
-			n := 0
-			for _, id := range ids {
-				if _, ok := l.byID[id]; !ok {
-					n++
-				}
-			}
-			all, w = all+len(ids), w+n
-			if n > 0 {
-				d++
+	l.took = took
+	for _, ids := range l.waiting {
+		for _, id := range ids {
+			l.seen++
+			if _, ok := l.byID[id]; !ok {
+				l.seenOutside++
 			}
 		}
-		// The plan's breadth, from every lookup that waited for a first
-		// page of this listing or its peers', in the share the first page
-		// does not answer.
-		est := keysEstimate(w, d)
-		if all > 0 {
-			est = max(est, keysEstimate(l.sample.lookups, len(l.sample.keys))*w/all)
-		}
-		buy = l.rent+est >= rest
 	}
-	l.waiting = nil
 	var b *listRound
-	if buy {
-		b = &listRound{done: make(chan struct{})}
-		l.buy = b
+	switch {
+	case p.Done():
+		l.complete, l.pending, l.waiting = true, nil, nil
+	case l.outside() > 0:
+		b = l.weigh()
+	default:
+		l.waiting = nil // answered: the weighing starts with the first lookup it does not answer
 	}
 	close(r.done)
 	l.mu.Unlock()
 	if b != nil {
 		l.readRest(ctx, b)
 	}
+}
+
+// weigh starts weighing the waiting lookups that the first page does not
+// answer: it returns the round of the rest of the listing, for the caller
+// to read, when they already show that the rest is the cheaper; else the
+// lookups that arrive while two more pages could be read join them (and
+// buy the rest as soon as they are enough) before those that need more
+// are weighed and make their own calls (decide). l.mu is held.
+func (l *portalList[T]) weigh() *listRound {
+	l.weighed = true
+	if rest := l.p.Remaining(); rest < 0 || l.rent+l.estimate() >= rest {
+		return l.decide()
+	}
+	l.decided, l.decideAt = make(chan struct{}), time.Now().Add(2*l.took)
+	return nil
+}
+
+// outside counts the waiting lookups that the pages read do not answer.
+// l.mu is held.
+func (l *portalList[T]) outside() int {
+	n := 0
+	for _, ids := range l.waiting {
+		for _, id := range ids {
+			if _, ok := l.byID[id]; !ok {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// estimate is how many keys of their own the lookups like those waiting
+// would ask for: the waiting lookups are a sample of what the plan asks
+// for, and those the pages read do not answer (w, of d keys not rented
+// yet) would be fetched on their own. l.mu is held.
+func (l *portalList[T]) estimate() int {
+	w, d := 0, 0
+	for key, ids := range l.waiting {
+		if l.rented[key] {
+			continue
+		}
+		n := 0
+		for _, id := range ids {
+			if _, ok := l.byID[id]; !ok {
+				n++
+			}
+		}
+		w += n
+		if n > 0 {
+			d++
+		}
+	}
+	// The plan's breadth, from every lookup that waited for a first page
+	// of this listing or its peers', in the share of lookups that the
+	// pages read do not answer.
+	est := keysEstimate(w, d)
+	if l.seen > 0 {
+		est = max(est, keysEstimate(l.sample.lookups, len(l.sample.keys))*l.seenOutside/l.seen)
+	}
+	return est
+}
+
+// decide weighs the waiting lookups: it returns the round of the rest of
+// the listing, for the caller to read, when the rest costs no more than
+// the own calls they have made and would make (rent-or-buy), else nil
+// (they make their own calls). l.mu is held.
+func (l *portalList[T]) decide() *listRound {
+	var b *listRound
+	if rest := l.p.Remaining(); rest >= 0 && !l.complete && l.rent+l.estimate() >= rest {
+		b = &listRound{done: make(chan struct{})}
+		l.buy = b
+	}
+	l.waiting = nil
+	if l.decided != nil {
+		close(l.decided)
+		l.decided = nil
+	}
+	return b
 }
 
 // keysEstimate estimates how many keys a plan asks for from a sample of w
@@ -350,6 +494,11 @@ func (l *portalList[T]) fail(r *listRound, err error) {
 	r.err = err
 	l.off = l.off || lm.IsNotFound(err)
 	l.probe, l.buy, l.p, l.byID, l.pending, l.waiting, l.complete = nil, nil, nil, nil, nil, nil, false
+	if l.decided != nil {
+		close(l.decided)
+		l.decided = nil
+	}
+	l.weighed, l.seen, l.seenOutside = false, 0, 0
 	close(r.done)
 }
 

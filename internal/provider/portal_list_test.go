@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
@@ -57,8 +58,9 @@ type planReads struct {
 // refresh reads every object of a plan as Terraform's refresh does:
 // parallelism Reads at a time, the roles first, then the users, then the
 // tokens (each resource waits for those it refers to), in the order
-// given; and checks that each is found as it is in the simulator.
-func refresh(t *testing.T, d *providerData, sim *lmsim.Running, p planReads, parallelism int) {
+// given, the parallel Reads of each kind starting stagger apart; and
+// checks that each is found as it is in the simulator.
+func refresh(t *testing.T, d *providerData, sim *lmsim.Running, p planReads, parallelism int, stagger time.Duration) {
 	t.Helper()
 	ctx := context.Background()
 	admins := map[int32]lmsim.Admin{}
@@ -68,10 +70,11 @@ func refresh(t *testing.T, d *providerData, sim *lmsim.Running, p planReads, par
 	run := func(n int, read func(i int) error) {
 		var wg sync.WaitGroup
 		next := make(chan int)
-		for range parallelism {
+		for k := range parallelism {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				time.Sleep(time.Duration(k) * stagger) // Reads that start one after another
 				for i := range next {
 					if err := read(i); err != nil {
 						t.Error(err)
@@ -195,30 +198,36 @@ func TestPortalRefreshGETs(t *testing.T) {
 		parallelism int
 		max         int
 		fx          *lmsim.Fixture // nil: fx
+		stagger     time.Duration
 	}
 	var shapes []shape
 	// The bench: every role, user and token, in Terraform's order
 	// (random within a resource's instances), a few orders. Target: at
 	// most 20.
 	for i := range 5 {
-		shapes = append(shapes, shape{fmt.Sprintf("bench, order %d", i), shuffled(whole), 10, 20, nil})
+		shapes = append(shapes, shape{fmt.Sprintf("bench, order %d", i), shuffled(whole), 10, 20, nil, 0})
+	}
+	// The same with the Reads of each kind arriving 2 ms apart, so that
+	// few wait for the first page.
+	for i := range 3 {
+		shapes = append(shapes, shape{fmt.Sprintf("bench, order %d, 2 ms apart", i), shuffled(whole), 10, 20, nil, 2 * time.Millisecond})
 	}
 	for _, tc := range append(shapes, []shape{
 		// The same plan read in id order: a user's tokens one after
 		// another, the worst order for the rule (every new user rents).
-		{"bench, in id order", whole, 10, 30, nil},
-		{"bench, parallelism 1", shuffled(whole), 1, 30, nil},
+		{"bench, in id order", whole, 10, 30, nil, 0},
+		{"bench, parallelism 1", shuffled(whole), 1, 30, nil, 0},
 		// Small plans in the big portal: own calls stay cheaper.
-		{"one role", planReads{roles: benchRoles[:1]}, 10, 1, nil},
-		{"one user", planReads{users: benchUsers[:1]}, 10, 1, nil},
-		{"last user", planReads{users: benchUsers[len(benchUsers)-1:]}, 10, 2, nil},
-		{"one user's 100 tokens", shuffled(planReads{tokens: tokensOf(1990)}), 10, 4, nil},
-		{"three users and their tokens", shuffled(planReads{users: []int32{1000, 1500, 1990}, tokens: tokensOf(1000, 1500, 1990)}), 10, 2 + 2*(1+3), nil},
-		{"20 users' tokens", shuffled(planReads{tokens: tokensOf(tokenOwners[:20]...)}), 10, 2 * 2 * 6, nil},
-		{"20 users' tokens, the last", shuffled(planReads{tokens: tokensOf(tokenOwners[80:]...)}), 10, 2 * 2 * 6, nil},
+		{"one role", planReads{roles: benchRoles[:1]}, 10, 1, nil, 0},
+		{"one user", planReads{users: benchUsers[:1]}, 10, 1, nil, 0},
+		{"last user", planReads{users: benchUsers[len(benchUsers)-1:]}, 10, 2, nil, 0},
+		{"one user's 100 tokens", shuffled(planReads{tokens: tokensOf(1990)}), 10, 4, nil, 0},
+		{"three users and their tokens", shuffled(planReads{users: []int32{1000, 1500, 1990}, tokens: tokensOf(1000, 1500, 1990)}), 10, 2 + 2*(1+3), nil, 0},
+		{"20 users' tokens", shuffled(planReads{tokens: tokensOf(tokenOwners[:20]...)}), 10, 2 * 2 * 6, nil, 0},
+		{"20 users' tokens, the last", shuffled(planReads{tokens: tokensOf(tokenOwners[80:]...)}), 10, 2 * 2 * 6, nil, 0},
 		// A user with very many tokens among a huge portal: its own list
 		// (3 pages) beats the portal's (8).
-		{"one user's 2500 tokens among 7500", shuffled(planReads{tokens: heavy[len(heavy)-2500:]}), 10, 1 + 3, heavyFx},
+		{"one user's 2500 tokens among 7500", shuffled(planReads{tokens: heavy[len(heavy)-2500:]}), 10, 1 + 3, heavyFx, 0},
 	}...) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := fx
@@ -227,7 +236,7 @@ func TestPortalRefreshGETs(t *testing.T) {
 			}
 			sim, c := startPortal(t, f)
 			d := newPortalData(c)
-			refresh(t, d, sim, tc.plan, tc.parallelism)
+			refresh(t, d, sim, tc.plan, tc.parallelism, tc.stagger)
 			got := sim.Server.Stats().Requests["GET"]
 			t.Logf("%d roles, %d users, %d tokens, parallelism %d: %d GETs (listing pages: roles %d, users %d, LMv1 %d, bearer %d)",
 				len(tc.plan.roles), len(tc.plan.users), len(tc.plan.tokens), tc.parallelism, got,
