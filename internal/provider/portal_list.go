@@ -75,8 +75,8 @@ type portalList[T any] struct {
 	// them the pages read did not answer (outside): the share of the
 	// plan's lookups that would need their own calls.
 	seen, seenOutside int
-	rented  map[int32]bool // keys fetched on their own
-	rent    int            // pages those cost (one per key, and spent's)
+	rented            map[int32]bool // keys fetched on their own
+	rent              int            // pages those cost (one per key, and spent's)
 	// off: the listing answered 404 (an endpoint missing, or something in
 	// the way): every lookup makes its own call from then on.
 	off   bool
