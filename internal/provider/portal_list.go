@@ -184,15 +184,12 @@ func (l *portalList[T]) get(ctx context.Context, key, id int32) (T, listVerdict,
 			if !slices.Contains(l.waiting[key], id) { // not one that waited for the first page
 				l.waiting[key] = append(l.waiting[key], id)
 				l.sample.add(key)
-				if rest := l.p.Remaining(); l.rent+l.estimate() >= rest {
+				if l.rent+l.estimate() >= l.p.Remaining() {
 					// Enough to buy already: no need to wait.
-					b := l.decide()
-					l.mu.Unlock()
-					l.readRest(ctx, b)
-					l.mu.Lock()
-					if b.err != nil && !l.off {
-						l.mu.Unlock()
-						return zero, own, b.err
+					if b := l.decide(); b != nil {
+						if err := l.readRestNow(ctx, b); err != nil {
+							return zero, own, err
+						}
 					}
 					continue
 				}
@@ -211,12 +208,8 @@ func (l *portalList[T]) get(ctx context.Context, key, id int32) (T, listVerdict,
 			l.mu.Lock()
 			if l.decided == ch { // this lookup weighs them
 				if b := l.decide(); b != nil {
-					l.mu.Unlock()
-					l.readRest(ctx, b)
-					l.mu.Lock()
-					if b.err != nil && !l.off {
-						l.mu.Unlock()
-						return zero, own, b.err
+					if err := l.readRestNow(ctx, b); err != nil {
+						return zero, own, err
 					}
 				}
 			}
@@ -226,12 +219,8 @@ func (l *portalList[T]) get(ctx context.Context, key, id int32) (T, listVerdict,
 			l.waiting = map[int32][]int32{key: {id}}
 			l.sample.add(key)
 			if b := l.weigh(); b != nil {
-				l.mu.Unlock()
-				l.readRest(ctx, b)
-				l.mu.Lock()
-				if b.err != nil && !l.off {
-					l.mu.Unlock()
-					return zero, own, b.err
+				if err := l.readRestNow(ctx, b); err != nil {
+					return zero, own, err
 				}
 			}
 			continue
@@ -249,14 +238,23 @@ func (l *portalList[T]) get(ctx context.Context, key, id int32) (T, listVerdict,
 		}
 		r := &listRound{done: make(chan struct{})}
 		l.buy = r
-		l.mu.Unlock()
-		l.readRest(ctx, r)
-		l.mu.Lock()
-		if r.err != nil && !l.off {
-			l.mu.Unlock()
-			return zero, own, r.err
+		if err := l.readRestNow(ctx, r); err != nil {
+			return zero, own, err
 		}
 	}
+}
+
+// readRestNow reads the rest of the listing in the caller's goroutine,
+// with l.mu held on entry and on a nil return.
+func (l *portalList[T]) readRestNow(ctx context.Context, b *listRound) error {
+	l.mu.Unlock()
+	l.readRest(ctx, b)
+	l.mu.Lock()
+	if b.err != nil && !l.off { // a listing given up leaves the lookup its own call
+		l.mu.Unlock()
+		return b.err
+	}
+	return nil
 }
 
 // wait waits for a round, with l.mu held on entry and on a nil return.
