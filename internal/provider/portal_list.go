@@ -77,8 +77,8 @@ type portalList[T any] struct {
 	seen, seenOutside int
 	rented            map[int32]bool // keys fetched on their own
 	rent              int            // pages those cost (one per key, and spent's)
-	// off: the listing answered 404 (an endpoint missing, or something in
-	// the way): every lookup makes its own call from then on.
+	// off: the listing is given up (fail): every lookup makes its own
+	// call from then on.
 	off   bool
 	reads int // listing pages read, for tests
 }
@@ -490,7 +490,11 @@ func (l *portalList[T]) merge(items []T) {
 // next lookup starts afresh instead of caching a failure. l.mu is held.
 func (l *portalList[T]) fail(r *listRound, err error) {
 	r.err = err
-	l.off = l.off || lm.IsNotFound(err)
+	// Given up for the run: a listing that answers 404 (an endpoint
+	// missing, or something in the way), and one that changed under two
+	// reads in a row (a busy portal; readRest reads it twice). The
+	// objects' own calls are always right.
+	l.off = l.off || lm.IsNotFound(err) || lm.IsPagesChanged(err)
 	l.probe, l.buy, l.p, l.byID, l.pending, l.waiting, l.complete = nil, nil, nil, nil, nil, nil, false
 	if l.decided != nil {
 		close(l.decided)
