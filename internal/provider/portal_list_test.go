@@ -12,6 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
 )
@@ -679,5 +684,73 @@ func TestTokenIndexWideBusyPortal(t *testing.T) {
 	}
 	if !x.wide[lm.TokenTypeLMv1].off {
 		t.Error("the listing that never added up was not given up")
+	}
+}
+
+// readDataSource runs a data source's Read with the given configuration
+// (the other attributes null) and returns the state it set.
+func readDataSource(t *testing.T, ds datasource.DataSource, attrs map[string]tftypes.Value) (map[string]tftypes.Value, diag.Diagnostics) {
+	t.Helper()
+	ctx := context.Background()
+	var sr datasource.SchemaResponse
+	ds.Schema(ctx, datasource.SchemaRequest{}, &sr)
+	typ, ok := sr.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatalf("schema type %T", sr.Schema.Type().TerraformType(ctx))
+	}
+	vals := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		vals[name] = tftypes.NewValue(at, nil)
+	}
+	for k, v := range attrs {
+		vals[k] = v
+	}
+	raw := tftypes.NewValue(typ, vals)
+	resp := datasource.ReadResponse{State: tfsdk.State{Schema: sr.Schema, Raw: raw}}
+	ds.Read(ctx, datasource.ReadRequest{Config: tfsdk.Config{Schema: sr.Schema, Raw: raw}}, &resp)
+	var out map[string]tftypes.Value
+	if !resp.Diagnostics.HasError() {
+		if err := resp.State.Raw.As(&out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out, resp.Diagnostics
+}
+
+// TestDataSourcesUseListings: the lm_role and lm_user data sources answer
+// from what the refresh already listed, without a call of their own, and
+// look up what it did not list.
+func TestDataSourcesUseListings(t *testing.T) {
+	sim, c := startSim(t)
+	ctx := context.Background()
+	d := newPortalData(c)
+	if _, err := d.readRole(ctx, 2); err != nil { // lists the roles
+		t.Fatal(err)
+	}
+	if _, err := d.readUser(ctx, 140); err != nil { // lists the users
+		t.Fatal(err)
+	}
+	gets := sim.Server.Stats().Requests["GET"]
+	role, diags := readDataSource(t, &roleDataSource{data: d}, map[string]tftypes.Value{"name": tftypes.NewValue(tftypes.String, "readonly")})
+	if diags.HasError() || !role["id"].Equal(tftypes.NewValue(tftypes.Number, 2)) {
+		t.Errorf("role: %v %v", role, diags)
+	}
+	user, diags := readDataSource(t, &userDataSource{data: d}, map[string]tftypes.Value{"username": tftypes.NewValue(tftypes.String, "svc-pipeline")})
+	if diags.HasError() || !user["id"].Equal(tftypes.NewValue(tftypes.Number, 140)) {
+		t.Errorf("user: %v %v", user, diags)
+	}
+	if got := sim.Server.Stats().Requests["GET"]; got != gets {
+		t.Errorf("the data sources sent %d GETs, want none", got-gets)
+	}
+	// A role made after the listing, by another tool: looked up.
+	if _, err := c.CreateRole(ctx, lm.RoleWrite{Name: "made-later"}); err != nil {
+		t.Fatal(err)
+	}
+	role, diags = readDataSource(t, &roleDataSource{data: d}, map[string]tftypes.Value{"name": tftypes.NewValue(tftypes.String, "made-later")})
+	if diags.HasError() || role["id"].IsNull() {
+		t.Errorf("role made later: %v %v", role, diags)
+	}
+	if got := sim.Server.Stats().Requests["GET"]; got != gets+1 {
+		t.Errorf("the role made later cost %d GETs, want its one look-up", got-gets)
 	}
 }
