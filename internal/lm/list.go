@@ -66,75 +66,166 @@ func collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
 
 // each yields the items of every page, one at a time, fetching the next
 // page only when the caller keeps iterating. An error ends the sequence.
-//
-// LogicMonitor pages by offset only. A listing counts only as a complete,
-// consistent set of well-formed pages (decode checks each page's shape):
-// every page reports the same `total`, and the items add up to it, each
-// page full until the total is reached. Anything else ends the sequence
-// with a Malformed error, so that no caller takes a partial list for the
-// whole (a token missing from it would look deleted). A negative total is
-// taken as "not counted" (UNCONFIRMED: the Swagger does not say, and
-// earlier versions of this client accepted it): the listing then ends at
-// the first short page. Every request goes through do, so the pacer
-// spaces the pages.
+// The pages are read and checked by Pages.
 func each[T any](ctx context.Context, c *Client, path string, opts ListOptions, extra url.Values) iter.Seq2[T, error] {
+	return newPages[T](c, path, opts, extra).all(ctx)
+}
+
+// all yields the items of the pages still to read, one at a time.
+func (p *Pages[T]) all(ctx context.Context) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
-		size := opts.PageSize
-		if size <= 0 || size > maxPageSize {
-			size = maxPageSize
-		}
-		var total int32
-		for offset := 0; ; {
-			q := url.Values{}
-			for k, v := range extra {
-				q[k] = v
-			}
-			q.Set("size", strconv.Itoa(size))
-			q.Set("offset", strconv.Itoa(offset))
-			if opts.Filter != "" {
-				q.Set("filter", opts.Filter)
-			}
-			if opts.Fields != "" {
-				q.Set("fields", withID(opts.Fields))
-			}
-			var page pageAnswer[T]
-			if err := c.do(ctx, &call{method: http.MethodGet, path: path, query: q, out: &page}); err != nil {
+		for !p.Done() {
+			items, err := p.Next(ctx)
+			if err != nil {
 				yield(zero, err)
 				return
 			}
-			items := *page.Items
-			if offset == 0 {
-				total = *page.Total
-			}
-			disagree := ""
-			switch {
-			case *page.Total != total:
-				disagree = fmt.Sprintf("`total` was %d on the first page and %d at offset %d", total, *page.Total, offset)
-			case total >= 0 && offset+len(items) > int(total):
-				disagree = fmt.Sprintf("the pages hold more items (%d) than `total` (%d)", offset+len(items), total)
-			}
-			if disagree != "" {
-				yield(zero, pagesDisagree(path, disagree))
-				return
-			}
-			offset += len(items)
 			for _, it := range items {
 				if !yield(it, nil) {
 					return
 				}
 			}
-			full := len(items) >= size
-			switch {
-			case total < 0 && !full, total >= 0 && offset == int(total):
-				return
-			case total >= 0 && !full:
-				yield(zero, pagesDisagree(path, fmt.Sprintf("the page at offset %d held %d of the %d items asked for, "+
-					"but `total` says %d, so %d are missing", offset-len(items), len(items), size, total, int(total)-offset)))
-				return
+		}
+	}
+}
+
+// Pages reads one listing a page at a time, at the caller's pace and each
+// page under the caller's context of the moment: a caller can read the
+// first page, decide from its total whether the rest is worth reading,
+// and read it later (the provider's portal-wide refresh does).
+//
+// LogicMonitor pages by offset only. A listing counts only as a complete,
+// consistent set of well-formed pages (decode checks each page's shape):
+// every page reports the same `total`, and the items add up to it, each
+// page full until the total is reached. Anything else is a Malformed
+// error (IsPagesChanged), so that no caller takes a partial list for the
+// whole (a token missing from it would look deleted). A negative total is
+// taken as "not counted" (UNCONFIRMED: the Swagger does not say, and
+// earlier versions of this client accepted it): the listing then ends at
+// the first short page. Every request goes through do, so the pacer
+// spaces the pages. A Pages is not safe for concurrent use.
+type Pages[T any] struct {
+	c      *Client
+	path   string
+	opts   ListOptions
+	extra  url.Values
+	size   int
+	offset int
+	total  int32
+	read   int // pages read
+	done   bool
+	// vet, if set, checks every item and completes it (a user's token
+	// list holds only that user's tokens; a token gets its type); its
+	// error ends the listing.
+	vet func(*T) error
+}
+
+func newPages[T any](c *Client, path string, opts ListOptions, extra url.Values) *Pages[T] {
+	size := opts.PageSize
+	if size <= 0 || size > maxPageSize {
+		size = maxPageSize
+	}
+	return &Pages[T]{c: c, path: path, opts: opts, extra: extra, size: size}
+}
+
+// Done reports whether the listing is complete (or ended in an error).
+func (p *Pages[T]) Done() bool { return p.done }
+
+// Total is the `total` of the first page: how many items the listing
+// holds (negative: not counted). Zero before the first page.
+func (p *Pages[T]) Total() int { return int(p.total) }
+
+// PageSize is the size asked for every page.
+func (p *Pages[T]) PageSize() int { return p.size }
+
+// Read is the number of pages read so far.
+func (p *Pages[T]) Read() int { return p.read }
+
+// Remaining is the number of pages still to read, known from the first
+// page's total; -1 when the total is not counted.
+func (p *Pages[T]) Remaining() int {
+	switch {
+	case p.done:
+		return 0
+	case p.read == 0:
+		return 1
+	case p.total < 0:
+		return -1
+	}
+	return (int(p.total) - p.offset + p.size - 1) / p.size
+}
+
+// Next reads the next page. After the last page, or an error, Done is
+// true and Next returns nothing.
+func (p *Pages[T]) Next(ctx context.Context) ([]T, error) {
+	if p.done {
+		return nil, nil
+	}
+	items, err := p.next(ctx)
+	if err != nil {
+		p.done = true
+	}
+	return items, err
+}
+
+func (p *Pages[T]) next(ctx context.Context) ([]T, error) {
+	q := url.Values{}
+	for k, v := range p.extra {
+		q[k] = v
+	}
+	q.Set("size", strconv.Itoa(p.size))
+	q.Set("offset", strconv.Itoa(p.offset))
+	if p.opts.Filter != "" {
+		q.Set("filter", p.opts.Filter)
+	}
+	if p.opts.Fields != "" {
+		q.Set("fields", withID(p.opts.Fields))
+	}
+	var page pageAnswer[T]
+	if err := p.c.do(ctx, &call{method: http.MethodGet, path: p.path, query: q, out: &page}); err != nil {
+		return nil, err
+	}
+	items := *page.Items
+	if p.read == 0 {
+		p.total = *page.Total
+	}
+	p.read++
+	disagree := ""
+	switch {
+	case *page.Total != p.total:
+		disagree = fmt.Sprintf("`total` was %d on the first page and %d at offset %d", p.total, *page.Total, p.offset)
+	case p.total >= 0 && p.offset+len(items) > int(p.total):
+		disagree = fmt.Sprintf("the pages hold more items (%d) than `total` (%d)", p.offset+len(items), p.total)
+	}
+	if disagree != "" {
+		return nil, pagesDisagree(p.path, disagree)
+	}
+	if p.vet != nil {
+		for i := range items {
+			if err := p.vet(&items[i]); err != nil {
+				return nil, err
 			}
 		}
 	}
+	p.offset += len(items)
+	full := len(items) >= p.size
+	switch {
+	case p.total < 0 && !full, p.total >= 0 && p.offset == int(p.total):
+		p.done = true
+	case p.total >= 0 && !full:
+		return nil, pagesDisagree(p.path, fmt.Sprintf("the page at offset %d held %d of the %d items asked for, "+
+			"but `total` says %d, so %d are missing", p.offset-len(items), len(items), p.size, p.total, int(p.total)-p.offset))
+	}
+	return items, nil
+}
+
+// IsPagesChanged reports whether err is a listing whose pages did not add
+// up: what a list that changed while it was read looks like. Reading it
+// again from the first page is the remedy.
+func IsPagesChanged(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.pagesChanged
 }
 
 // withID adds id to a fields selection: an item without its id is not

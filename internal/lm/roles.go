@@ -32,6 +32,12 @@ func (c *Client) Roles(ctx context.Context, opts ListOptions) iter.Seq2[Role, er
 	return each[Role](ctx, c, "/setting/roles", opts, nil)
 }
 
+// RolePages reads the roles that opts.Filter selects a page at a time
+// (Pages).
+func (c *Client) RolePages(opts ListOptions) *Pages[Role] {
+	return newPages[Role](c, "/setting/roles", opts, nil)
+}
+
 // GetRole reads a role by id.
 func (c *Client) GetRole(ctx context.Context, id int32) (*Role, error) {
 	var r Role

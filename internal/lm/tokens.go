@@ -72,28 +72,35 @@ func (c *Client) APITokens(ctx context.Context, adminID int32, opts ListOptions)
 // each with its Type set. A token of another admin in one admin's list is
 // an answer that is not LogicMonitor's: the list is not that admin's.
 func (c *Client) tokens(ctx context.Context, adminID int32, opts ListOptions) iter.Seq2[APIToken, error] {
-	return func(yield func(APIToken, error) bool) {
-		typ, err := tokenType(opts.Type)
-		if err != nil {
-			yield(APIToken{}, err)
-			return
-		}
-		path := "/setting/admins/apitokens"
-		if adminID != 0 {
-			path = tokensPath(adminID)
-		}
-		for t, err := range each[APIToken](ctx, c, path, opts, typeQuery(typ)) {
-			if err == nil && adminID != 0 && t.AdminID != 0 && t.AdminID != adminID {
-				yield(APIToken{}, c.wrongAnswer(http.MethodGet, path,
-					fmt.Sprintf("the list of user %d's tokens holds token %d of user %d", adminID, t.ID, t.AdminID)))
-				return
-			}
-			t.Type = typ
-			if !yield(t, err) {
-				return
-			}
-		}
+	p, err := c.APITokenPages(adminID, opts)
+	if err != nil {
+		return func(yield func(APIToken, error) bool) { yield(APIToken{}, err) }
 	}
+	return p.all(ctx)
+}
+
+// APITokenPages reads the tokens of opts.Type of one admin (0: every
+// admin's, GET /setting/admins/apitokens) a page at a time (Pages), each
+// with its Type set.
+func (c *Client) APITokenPages(adminID int32, opts ListOptions) (*Pages[APIToken], error) {
+	typ, err := tokenType(opts.Type)
+	if err != nil {
+		return nil, err
+	}
+	path := "/setting/admins/apitokens"
+	if adminID != 0 {
+		path = tokensPath(adminID)
+	}
+	p := newPages[APIToken](c, path, opts, typeQuery(typ))
+	p.vet = func(t *APIToken) error {
+		if adminID != 0 && t.AdminID != 0 && t.AdminID != adminID {
+			return c.wrongAnswer(http.MethodGet, path,
+				fmt.Sprintf("the list of user %d's tokens holds token %d of user %d", adminID, t.ID, t.AdminID))
+		}
+		t.Type = typ
+		return nil
+	}
+	return p, nil
 }
 
 // UpdateAPIToken changes a token's note and/or status. Only non-nil fields

@@ -541,3 +541,53 @@ func TestCreateAPITokenCleanupOutlastsMaxRetries(t *testing.T) {
 		t.Errorf("Orphans = %d, want 1", st.Orphans)
 	}
 }
+
+// TestPagesResumed reads a listing's first page, then the rest later under
+// another context, as the provider's portal-wide refresh does: Total and
+// Remaining say what the rest costs, the pages add up to the listing, and
+// a total that changed in between is IsPagesChanged.
+func TestPagesResumed(t *testing.T) {
+	f := newSim(t)
+	for range 25 {
+		f.addToken(lmsim.Token{AdminID: 1})
+	}
+	c := f.client(t, nil)
+	p, err := c.APITokenPages(0, ListOptions{PageSize: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Remaining() != 1 || p.Read() != 0 {
+		t.Fatalf("before the first page: remaining %d, read %d", p.Remaining(), p.Read())
+	}
+	first, err := p.Next(context.Background())
+	if err != nil || len(first) != 10 || p.Total() != 26 || p.Remaining() != 2 || p.Done() {
+		t.Fatalf("first page: %d items, total %d, remaining %d, done %v, err %v", len(first), p.Total(), p.Remaining(), p.Done(), err)
+	}
+	for _, tok := range first {
+		if tok.Type != TokenTypeLMv1 {
+			t.Errorf("token %d has type %q", tok.ID, tok.Type)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background()) // another caller's
+	defer cancel()
+	n := len(first)
+	for !p.Done() {
+		items, err := p.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(items)
+	}
+	if n != 26 || p.Read() != 3 || p.Remaining() != 0 {
+		t.Errorf("%d items in %d pages, remaining %d; want 26 in 3, 0", n, p.Read(), p.Remaining())
+	}
+
+	p, _ = c.APITokenPages(0, ListOptions{PageSize: 10})
+	if _, err := p.Next(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.addToken(lmsim.Token{AdminID: 2})
+	if _, err := p.Next(ctx); !IsPagesChanged(err) || !p.Done() {
+		t.Errorf("a total that changed between pages: %v (done %v), want IsPagesChanged", err, p.Done())
+	}
+}

@@ -45,6 +45,12 @@ func (c *Client) Admins(ctx context.Context, opts ListOptions) iter.Seq2[Admin, 
 	return each[Admin](ctx, c, "/setting/admins", opts, nil)
 }
 
+// AdminPages reads the users that opts.Filter selects a page at a time
+// (Pages).
+func (c *Client) AdminPages(opts ListOptions) *Pages[Admin] {
+	return newPages[Admin](c, "/setting/admins", opts, nil)
+}
+
 // FindAdminsByUsername returns the users with that username. The results
 // are re-checked on our side (case-insensitively, as LogicMonitor compares
 // usernames) because a `*` in a filter value is a wildcard.

@@ -9,16 +9,22 @@ import (
 	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
 
-// tokenIndex serves lm_api_token refreshes from a per-process snapshot of
-// each user's tokens: LogicMonitor has no single-token GET, so one page per
-// 1000 tokens replaces one list call per token. This provider's own writes
-// keep it current, so a read never returns data older than a write the
-// same process made. A snapshot is only ever a complete listing of one
-// user's tokens (the client errs on anything less), so a token it lacks
-// is absent, and is still confirmed by a filtered call before a Read
-// drops it (gone.go).
+// tokenIndex serves lm_api_token refreshes from per-process snapshots:
+// LogicMonitor has no single-token GET, so one page per 1000 tokens
+// replaces one list call per token. Per token type, the portal-wide
+// listing (GET /setting/admins/apitokens) serves a plan that refreshes
+// the tokens of many users, and each user's own list one that refreshes
+// few; portalList chooses between them by what the plan asks for. This
+// provider's own writes keep both current, so a read never returns data
+// older than a write the same process made. A user's snapshot is only
+// ever a complete listing of that user's tokens (the client errs on
+// anything less), so a token it lacks is absent, and is still confirmed by
+// a filtered call before a Read drops it (gone.go); a token the
+// portal-wide listing lacks is looked for in its user's list first.
 type tokenIndex struct {
 	client *lm.Client
+	// wide holds the portal-wide listing of each token type.
+	wide map[string]*portalList[lm.APIToken]
 
 	mu   sync.Mutex
 	sets map[tokenSetKey]*tokenSet
@@ -41,7 +47,23 @@ type tokenSet struct {
 }
 
 func newTokenIndex(c *lm.Client) *tokenIndex {
-	return &tokenIndex{client: c, sets: map[tokenSetKey]*tokenSet{}}
+	x := &tokenIndex{client: c, sets: map[tokenSetKey]*tokenSet{}, wide: map[string]*portalList[lm.APIToken]{}}
+	var first *portalList[lm.APIToken]
+	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
+		l := newPortalList("API tokens of type "+typ, func(o lm.ListOptions) (*lm.Pages[lm.APIToken], error) {
+			o.Type = typ
+			return c.APITokenPages(0, o)
+		}, func(t lm.APIToken) int32 { return t.ID })
+		// One plan reads both types together: how many users it reads
+		// the tokens of shows in the lookups of both.
+		if first == nil {
+			first = l
+		} else {
+			l.mu, l.sample = first.mu, first.sample
+		}
+		x.wide[typ] = l
+	}
+	return x
 }
 
 func normType(t string) string {
@@ -54,7 +76,24 @@ func normType(t string) string {
 // lookup returns the token with the given id of a user, found=false only
 // with proof (gone.go) that the token or the user no longer exists.
 func (x *tokenIndex) lookup(ctx context.Context, adminID int32, typ string, id int32) (lm.APIToken, bool, error) {
-	set, err := x.load(ctx, tokenSetKey{adminID, normType(typ)})
+	key := tokenSetKey{adminID, normType(typ)}
+	x.mu.Lock()
+	_, mine := x.sets[key]
+	x.mu.Unlock()
+	if w := x.wide[key.typ]; w != nil && !mine { // the user's own list, once asked for, serves the user
+		tok, v, err := w.get(ctx, adminID, id)
+		if err != nil {
+			return lm.APIToken{}, false, err
+		}
+		if v == listed && tok.AdminID == adminID {
+			return tok, true, nil
+		}
+		// The rule chose the user's own list, or a complete portal-wide
+		// listing lacks the token: its user's list says more (it proves
+		// the user gone with one call for all its tokens, and holds a
+		// token that a page shifted by a concurrent change skipped).
+	}
+	set, err := x.load(ctx, key)
 	if err != nil {
 		return lm.APIToken{}, false, err
 	}
@@ -125,6 +164,8 @@ func (x *tokenIndex) fill(ctx context.Context, key tokenSetKey, set *tokenSet) {
 		delete(x.sets, key)
 		return
 	}
+	// A user's list of more than one page cost more than one key's rent.
+	x.wide[key.typ].spent((len(toks)+999)/1000 - 1)
 	set.byID = make(map[int32]lm.APIToken, len(toks))
 	for _, t := range toks {
 		set.byID[t.ID] = t
@@ -137,6 +178,7 @@ func (x *tokenIndex) fill(ctx context.Context, key tokenSetKey, set *tokenSet) {
 }
 
 func (x *tokenIndex) apply(adminID int32, typ string, op func(map[int32]lm.APIToken)) {
+	x.wide[normType(typ)].apply(op)
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	set, ok := x.sets[tokenSetKey{adminID, normType(typ)}]
@@ -166,6 +208,15 @@ func (x *tokenIndex) remove(adminID int32, typ string, id int32) {
 // forget drops what the index knows of a user's tokens, after the user
 // was deleted (and its tokens with it): the next lookup asks LogicMonitor.
 func (x *tokenIndex) forget(adminID int32) {
+	for _, w := range x.wide {
+		w.apply(func(m map[int32]lm.APIToken) {
+			for id, t := range m {
+				if t.AdminID == adminID {
+					delete(m, id)
+				}
+			}
+		})
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {

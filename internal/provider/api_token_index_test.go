@@ -64,9 +64,12 @@ func TestTokenIndexBatchesReads(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	// 1200 tokens are two pages of 1000.
-	if got := sim.Server.Stats().Requests["GET"]; got != 2 {
-		t.Errorf("%d GET requests for %d lookups, want 2", got, n)
+	// 1203 LMv1 tokens in the portal are two pages of 1000, and so are
+	// user 140's 1200: the portal-wide first page, then either its second
+	// page (lookups that the first page missed were waiting for it) or
+	// the user's own list (they came after it).
+	if got := sim.Server.Stats().Requests["GET"]; got < 2 || got > 3 {
+		t.Errorf("%d GET requests for %d lookups, want 2 or 3", got, n)
 	}
 }
 
@@ -157,7 +160,8 @@ func TestTokenIndexStrangeAnswerIsNoProof(t *testing.T) {
 	}
 	for _, shape := range lmsim.StrangeShapes {
 		x := newTokenIndex(c)
-		if err := sim.Server.SetStrange(lmsim.Strange{Shape: shape, Path: "/setting/admins/*/apitokens"}); err != nil {
+		if err := sim.Server.SetStrange(lmsim.Strange{Shape: shape, Path: "/setting/admins/*/apitokens"},
+			lmsim.Strange{Shape: shape, Path: "/setting/admins/apitokens"}); err != nil {
 			t.Fatal(err)
 		}
 		_, found, err := x.lookup(ctx, 140, "", tok.ID)

@@ -68,11 +68,14 @@ type providerModel struct {
 }
 
 // providerData is what Configure hands to every resource and data source:
-// one signed client per provider instance, and the token index that lets
-// many resources refresh from few list calls.
+// one signed client per provider instance, and the token index and the
+// user and role listings that let many resources refresh from few list
+// calls.
 type providerData struct {
 	client          *lm.Client
 	tokens          *tokenIndex
+	users           *portalList[lm.Admin]
+	roles           *portalList[lm.Role]
 	clock           clock.Clock
 	allowSelfRevoke bool
 	// selfAccessID and selfSecret identify the credential this provider
@@ -232,6 +235,8 @@ func (p *lmProvider) Configure(ctx context.Context, req provider.ConfigureReques
 	data := &providerData{
 		client:          client,
 		tokens:          newTokenIndex(client),
+		users:           newUserList(client),
+		roles:           newRoleList(client),
 		clock:           p.clock,
 		allowSelfRevoke: cfg.AllowSelfRevoke.ValueBool(),
 		selfAccessID:    lmCfg.AccessID,

@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lm"
 )
 
 var _ datasource.DataSourceWithConfigure = (*roleDataSource)(nil)
@@ -53,10 +55,16 @@ func (d *roleDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	}
 	name := m.Name.ValueString()
 	ctx, slow := watchSlow(ctx)
-	roles, err := d.data.client.FindRolesByName(ctx, name)
-	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiag("look up the role", err))
-		return
+	// A role this plan's refresh already read needs no call of its own.
+	roles := []lm.Role{}
+	if r, ok := d.data.roles.find(func(r lm.Role) bool { return r.Name == name }); ok {
+		roles = append(roles, r)
+	} else {
+		var err error
+		if roles, err = d.data.client.FindRolesByName(ctx, name); err != nil {
+			resp.Diagnostics.Append(apiErrorDiag("look up the role", err))
+			return
+		}
 	}
 	if len(roles) > 0 {
 		m.ID = types.Int64Value(int64(roles[0].ID))

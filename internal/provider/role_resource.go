@@ -52,6 +52,7 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 		resp.Diagnostics.Append(r.writeErrorDiag(ctx, "create the role", body.Name, 0, err))
 		return
 	}
+	r.data.roleWritten(role, 0)
 	m, diags := roleModelFromAPI(*role)
 	m.Timeouts = plan.Timeouts
 	resp.Diagnostics.Append(diags...)
@@ -75,7 +76,7 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	ctx, slow := watchSlow(ctx)
-	role, err := r.data.client.GetRole(ctx, id)
+	role, err := r.data.readRole(ctx, id)
 	if provesGone(err) {
 		removeGone(ctx, resp, id, "Role", fmt.Sprintf("role %d (%q)", id, state.Name.ValueString()))
 		return
@@ -118,6 +119,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		resp.Diagnostics.Append(r.writeErrorDiag(ctx, "update the role", body.Name, id, err))
 		return
 	}
+	r.data.roleWritten(role, 0)
 	m, diags := roleModelFromAPI(*role)
 	m.Timeouts = plan.Timeouts
 	resp.Diagnostics.Append(diags...)
@@ -145,6 +147,7 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 	err := r.data.client.DeleteRole(ctx, id)
 	if err == nil || lm.IsNotFound(err) {
+		r.data.roleWritten(nil, id)
 		return
 	}
 	d := apiErrorDiag("delete the role", err)

@@ -81,7 +81,7 @@ func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	ctx, slow := watchSlow(ctx)
 	var admin *lm.Admin
 	if !m.ID.IsNull() {
-		a, err := d.data.client.GetAdmin(ctx, toInt32(m.ID.ValueInt64()))
+		a, err := d.data.readUser(ctx, toInt32(m.ID.ValueInt64()))
 		if lm.IsNotFound(err) {
 			resp.Diagnostics.AddAttributeError(path.Root("id"), "User not found",
 				fmt.Sprintf("LogicMonitor has no user with id %d.", m.ID.ValueInt64()))
@@ -92,6 +92,9 @@ func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 			return
 		}
 		admin = a
+	} else if a, ok := d.data.users.find(func(a lm.Admin) bool { return a.Username == m.Username.ValueString() }); ok {
+		// Already read by this plan's refresh: no call of its own.
+		admin = &a
 	} else {
 		admins, err := d.data.client.FindAdminsByUsername(ctx, m.Username.ValueString())
 		if err != nil {

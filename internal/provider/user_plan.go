@@ -76,7 +76,8 @@ func (r *userResource) checkRolesExist(ctx context.Context, roles types.Set, dia
 		if !ok || v.IsUnknown() || v.IsNull() {
 			continue
 		}
-		_, err := r.data.client.GetRole(ctx, toInt32(v.ValueInt64()))
+		// From the roles' listing when the plan holds many (portal_list.go).
+		_, err := r.data.readRole(ctx, toInt32(v.ValueInt64()))
 		if lm.IsNotFound(err) {
 			diags.AddAttributeError(path.Root("roles"), "Unknown role",
 				fmt.Sprintf("LogicMonitor has no role with id %d. Use the id of an lm_role resource (lm_role.<name>.id), "+

@@ -62,6 +62,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 		resp.Diagnostics.Append(r.createErrorDiag(ctx, body.Username, err))
 		return
 	}
+	r.data.userWritten(a, 0)
 	plan.setFromAPI(*a)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setIDIdentity(ctx, resp.Identity, a.ID, &resp.Diagnostics)
@@ -83,7 +84,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	ctx, slow := watchSlow(ctx)
-	a, err := r.data.client.GetAdmin(ctx, id)
+	a, err := r.data.readUser(ctx, id)
 	if provesGone(err) {
 		removeGone(ctx, resp, id, "User", fmt.Sprintf("user %d (%q)", id, state.Username.ValueString()))
 		return
@@ -127,6 +128,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		resp.Diagnostics.Append(apiErrorDiag("update the user", err))
 		return
 	}
+	r.data.userWritten(a, 0)
 	plan.setFromAPI(*a)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setIDIdentity(ctx, resp.Identity, a.ID, &resp.Diagnostics)
@@ -170,6 +172,7 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 	// LogicMonitor deleted the user's tokens too.
 	r.data.tokens.forget(id)
+	r.data.userWritten(nil, id)
 }
 
 // createErrorDiag explains a failed create. After an unknown outcome (an
