@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"sync"
 	"time"
@@ -81,18 +80,6 @@ type portalList[T any] struct {
 	// call from then on.
 	off   bool
 	reads int // listing pages read, for tests
-}
-
-// lookupSample counts the lookups that waited for a first page, and the
-// keys they asked for: how broad the plan is (keysEstimate).
-type lookupSample struct {
-	lookups int
-	keys    map[int32]bool
-}
-
-func (s *lookupSample) add(key int32) {
-	s.lookups++
-	s.keys[key] = true
 }
 
 // listRound is one read of the first page, or of the rest; its waiters
@@ -279,17 +266,6 @@ func (l *portalList[T]) wait(ctx context.Context, r *listRound) error {
 	return nil
 }
 
-// spent counts pages that a key's own fetch cost beyond its first (a
-// user's token list of more than 1000 tokens).
-func (l *portalList[T]) spent(pages int) {
-	if l == nil || pages <= 0 {
-		return
-	}
-	l.mu.Lock()
-	l.rent += pages
-	l.mu.Unlock()
-}
-
 // readFirst reads the first page and decides, from the lookups that
 // waited for it, whether to read the rest at once.
 func (l *portalList[T]) readFirst(ctx context.Context, r *listRound) {
@@ -333,104 +309,6 @@ func (l *portalList[T]) readFirst(ctx context.Context, r *listRound) {
 	if b != nil {
 		l.readRest(ctx, b)
 	}
-}
-
-// weigh starts weighing the waiting lookups that the first page does not
-// answer: it returns the round of the rest of the listing, for the caller
-// to read, when they already show that the rest is the cheaper; else the
-// lookups that arrive while two more pages could be read join them (and
-// buy the rest as soon as they are enough) before those that need more
-// are weighed and make their own calls (decide). l.mu is held.
-func (l *portalList[T]) weigh() *listRound {
-	l.weighed = true
-	if rest := l.p.Remaining(); rest < 0 || l.rent+l.estimate() >= rest {
-		return l.decide()
-	}
-	l.decided, l.decideAt = make(chan struct{}), time.Now().Add(2*l.took)
-	return nil
-}
-
-// outside counts the waiting lookups that the pages read do not answer.
-// l.mu is held.
-func (l *portalList[T]) outside() int {
-	n := 0
-	for _, ids := range l.waiting {
-		for _, id := range ids {
-			if _, ok := l.byID[id]; !ok {
-				n++
-			}
-		}
-	}
-	return n
-}
-
-// estimate is how many keys of their own the lookups like those waiting
-// would ask for: the waiting lookups are a sample of what the plan asks
-// for, and those the pages read do not answer (w, of d keys not rented
-// yet) would be fetched on their own. l.mu is held.
-func (l *portalList[T]) estimate() int {
-	w, d := 0, 0
-	for key, ids := range l.waiting {
-		if l.rented[key] {
-			continue
-		}
-		n := 0
-		for _, id := range ids {
-			if _, ok := l.byID[id]; !ok {
-				n++
-			}
-		}
-		w += n
-		if n > 0 {
-			d++
-		}
-	}
-	// The plan's breadth, from every lookup that waited for a first page
-	// of this listing or its peers', in the share of lookups that the
-	// pages read do not answer.
-	est := keysEstimate(w, d)
-	if l.seen > 0 {
-		est = max(est, keysEstimate(l.sample.lookups, len(l.sample.keys))*l.seenOutside/l.seen)
-	}
-	return est
-}
-
-// decide weighs the waiting lookups: it returns the round of the rest of
-// the listing, for the caller to read, when the rest costs no more than
-// the own calls they have made and would make (rent-or-buy), else nil
-// (they make their own calls). l.mu is held.
-func (l *portalList[T]) decide() *listRound {
-	var b *listRound
-	if rest := l.p.Remaining(); rest >= 0 && !l.complete && l.rent+l.estimate() >= rest {
-		b = &listRound{done: make(chan struct{})}
-		l.buy = b
-	}
-	l.waiting = nil
-	if l.decided != nil {
-		close(l.decided)
-		l.decided = nil
-	}
-	return b
-}
-
-// keysEstimate estimates how many keys a plan asks for from a sample of w
-// of its lookups that asked for d distinct keys: the smallest number of
-// keys among which w lookups drawn at random would be expected to find d
-// (the birthday problem: the fewer repeats, the more keys). A sample
-// without repeats says only "many"; the estimate is capped at 2w, so a
-// purchase it decides costs at most about twice the d own calls it
-// replaces.
-func keysEstimate(w, d int) int {
-	if d == 0 {
-		return 0
-	}
-	for n := d; n < 2*w; n++ {
-		// Keys found by w lookups among n: n(1-(1-1/n)^w).
-		if float64(n)*(1-math.Pow(1-1/float64(n), float64(w))) >= float64(d)-0.5 {
-			return n
-		}
-	}
-	return 2 * w
 }
 
 // readRest reads the pages after the first; pages that do not add up (the
@@ -502,66 +380,4 @@ func (l *portalList[T]) fail(r *listRound, err error) {
 	}
 	l.weighed, l.seen, l.seenOutside = false, 0, 0
 	close(r.done)
-}
-
-// apply records a write of this process.
-func (l *portalList[T]) apply(op func(map[int32]T)) {
-	if l == nil {
-		return // a provider made by a test without listings
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.probe == nil {
-		return // nothing read yet: the first page will be read fresh
-	}
-	if l.byID != nil {
-		op(l.byID)
-	}
-	if !l.complete {
-		l.pending = append(l.pending, op)
-	}
-}
-
-// put records an object this process created or changed.
-func (l *portalList[T]) put(it T) {
-	id := l.idOf(it)
-	l.apply(func(m map[int32]T) { m[id] = it })
-}
-
-// remove records an object this process deleted.
-func (l *portalList[T]) remove(id int32) {
-	l.apply(func(m map[int32]T) { delete(m, id) })
-}
-
-// forgetAll drops everything read: after a write that changes objects of
-// this listing in ways the provider does not follow one by one (a user's
-// write changes its roles' user counts), every later lookup makes its
-// own call.
-func (l *portalList[T]) forgetAll() {
-	l.apply(func(m map[int32]T) { clear(m) })
-}
-
-// pagesRead is how many listing pages were read, for tests.
-func (l *portalList[T]) pagesRead() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.reads
-}
-
-// find returns an object that satisfies match among those read so far,
-// without a call of its own: for data sources that look objects up by
-// name, which fall back to their filtered call when it finds nothing.
-func (l *portalList[T]) find(match func(T) bool) (T, bool) {
-	var zero T
-	if l == nil {
-		return zero, false
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, it := range l.byID {
-		if match(it) {
-			return it, true
-		}
-	}
-	return zero, false
 }
