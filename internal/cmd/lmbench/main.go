@@ -52,6 +52,9 @@ const (
 	ratioMinN     = 1000
 	runTimeout    = 15 * time.Minute
 	defaultWindow = 20 * time.Second
+
+	defaultPortal       = "100x1000x10000"
+	defaultPortalWindow = 10 * time.Second
 )
 
 func main() {
@@ -62,7 +65,14 @@ func main() {
 }
 
 type config struct {
-	sizes  []int
+	sizes []int
+
+	portalMode   string // "1": sizes then portal, "0": sizes only, "only"
+	portal       loadtest.PortalShape
+	portalCreate int
+	portalWindow time.Duration
+	portalRepeat int
+
 	window time.Duration
 	repeat int
 	cli    string
@@ -86,10 +96,52 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cli := fs.String("cli", envOr("LM_BENCH_CLI", "terraform"), "terraform or tofu binary (env LM_BENCH_CLI)")
 	repo := fs.String("repo", ".", "the provider's module root")
 	keep := fs.Bool("keep", os.Getenv("LM_BENCH_KEEP") == "1", "keep the temp dir with state, CLI output and simulator logs (env LM_BENCH_KEEP=1)")
+	portalMode := fs.String("portal-mode", envOr("LM_BENCH_PORTAL", "1"), "1: the sizes, then the portal case; 0: the sizes only; only: the portal case only (env LM_BENCH_PORTAL)")
+	portal := fs.String("portal", envOr("LM_BENCH_PORTAL_SHAPE", defaultPortal), "portal shape ROLESxUSERSxTOKENS, one team per role (env LM_BENCH_PORTAL_SHAPE)")
+	portalCreate := fs.Int("portal-create", 0, "teams of the portal created through the CLI; the rest are seeded (env LM_BENCH_PORTAL_CREATE; default 5)")
+	portalWindow := fs.Duration("portal-window", 0, "rate-limit window of the portal case, with LogicMonitor's per-minute counts (env LM_BENCH_PORTAL_WINDOW; default 10s)")
+	portalRepeat := fs.Int("portal-repeat", 0, "portal plans, token and floor interleaved; the median is reported (env LM_BENCH_PORTAL_REPEAT; default 1)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cfg := config{cli: *cli, repo: *repo, keep: *keep, window: *window, repeat: *repeat}
+	cfg := config{cli: *cli, repo: *repo, keep: *keep, window: *window, repeat: *repeat, portalMode: *portalMode}
+	switch cfg.portalMode {
+	case "0", "1", "only":
+	default:
+		fmt.Fprintf(stderr, "lmbench: LM_BENCH_PORTAL (-portal-mode) %q: want 1 (sizes, then the portal case), 0 (sizes only) or only\n", cfg.portalMode)
+		return 2
+	}
+	shape, err := loadtest.ParsePortalShape(*portal)
+	if err != nil {
+		fmt.Fprintf(stderr, "lmbench: LM_BENCH_PORTAL_SHAPE (-portal): %v\n", err)
+		return 2
+	}
+	cfg.portal = shape
+	for _, v := range []struct {
+		name string
+		flag int
+		dst  *int
+		def  string
+	}{{"LM_BENCH_PORTAL_CREATE", *portalCreate, &cfg.portalCreate, "5"}, {"LM_BENCH_PORTAL_REPEAT", *portalRepeat, &cfg.portalRepeat, "1"}} {
+		*v.dst = v.flag
+		if *v.dst == 0 {
+			n, err := strconv.Atoi(envOr(v.name, v.def))
+			if err != nil || n <= 0 {
+				fmt.Fprintf(stderr, "lmbench: %s: want a positive integer\n", v.name)
+				return 2
+			}
+			*v.dst = n
+		}
+	}
+	cfg.portalWindow = *portalWindow
+	if cfg.portalWindow == 0 {
+		d, err := time.ParseDuration(envOr("LM_BENCH_PORTAL_WINDOW", defaultPortalWindow.String()))
+		if err != nil || d <= 0 {
+			fmt.Fprintf(stderr, "lmbench: LM_BENCH_PORTAL_WINDOW: want a positive duration\n")
+			return 2
+		}
+		cfg.portalWindow = d
+	}
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n <= 0 {

@@ -42,7 +42,7 @@ func (b *bench) size(ctx context.Context, n int, largest bool) error {
 	if err != nil {
 		return err
 	}
-	note := b.pacing(n, r, writeLimits, largest)
+	note := b.pacing(n, r, writeLimits, largest, nil)
 	b.add(n, "create (apply)", writeLabel, r, note)
 	if err := b.checkNotes(n, tok, ""); err != nil {
 		return err
@@ -205,13 +205,14 @@ func (b *bench) checkNotes(n int, dir, suffix string) error {
 }
 
 // pacing checks the create phase against the POST limit and returns the
-// table note.
-func (b *bench) pacing(n int, r *loadtest.Result, limits lmsim.RateLimits, largest bool) string {
+// table note. only, if set, picks the POSTs of one endpoint (the limit
+// applies per endpoint).
+func (b *bench) pacing(n int, r *loadtest.Result, limits lmsim.RateLimits, largest bool, only func(loadtest.Entry) bool) string {
 	c := loadtest.Count(r.Entries)
 	lim := limits.PerMethod[http.MethodPost]
 	var posts []time.Time
 	for _, e := range r.Entries {
-		if e.Method == http.MethodPost && e.Status >= 200 && e.Status <= 299 {
+		if e.Method == http.MethodPost && e.Status >= 200 && e.Status <= 299 && (only == nil || only(e)) {
 			posts = append(posts, e.Time)
 		}
 	}
