@@ -55,7 +55,7 @@ func (b *bench) portal(ctx context.Context) error {
 		return err
 	}
 	tokenPOST := func(e loadtest.Entry) bool { return loadtest.Pattern(e) == "POST /setting/admins/{id}/apitokens" }
-	note := b.pacing(part.Tokens, r, limits, true, tokenPOST)
+	note := b.pacing(fmt.Sprintf("portal %s, the %d token creates of %s", p, part.Tokens, part), r, limits, true, tokenPOST)
 	b.addPortal(part.Resources(), fmt.Sprintf("create %s (apply)", part), label, r,
 		"token creates: "+note)
 	created, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate")) //nolint:gosec // G304: the harness's work dir
