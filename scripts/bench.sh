@@ -11,7 +11,7 @@
 # method and path pattern. It runs once per CLI, Terraform 1.16.4 then
 # OpenTofu 1.12.6 (the ones scripts/clis.sh builds), prints one table each,
 # and exits non-zero when a target is missed on any. About 20 minutes on 2
-# cores: 5 per CLI for the sizes, 10 for the portal. The driver is
+# cores: 6 per CLI for the sizes, 10 for the portal. The driver is
 # internal/cmd/lmbench; this script picks the CLIs and runs it.
 #
 # Environment (flags of the same name work too: scripts/bench.sh -sizes 100):
