@@ -261,11 +261,7 @@ func instances(r map[string]any) []any {
 func clone(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[k] = clone(e)
-		}
-		return m
+		return cloneMap(x)
 	case []any:
 		l := make([]any, len(x))
 		for i, e := range x {
@@ -274,6 +270,15 @@ func clone(v any) any {
 		return l
 	}
 	return v
+}
+
+// cloneMap deep-copies a JSON object.
+func cloneMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, e := range m {
+		out[k] = clone(e)
+	}
+	return out
 }
 
 // like writes n as the template wrote the value it replaces: ids are
@@ -385,8 +390,8 @@ func PortalState(created []byte, p PortalShape, seeded []PortalTeam, from int) (
 			return nil, fmt.Errorf("lm_role.r[%d]: %w", k, err)
 		}
 		rin = append(rin, in)
-		users := clone(u0).(map[string]any)
-		users["name"] = fmt.Sprintf("u%d", k)
+		users, usersName := cloneMap(u0), fmt.Sprintf("u%d", k)
+		users["name"] = usersName
 		var ul []any
 		for i, u := range t.Users {
 			in, err := instanceFrom(ut, i, map[string]any{"id": u.ID, "username": u.Username, "email": u.Email,
@@ -397,7 +402,7 @@ func PortalState(created []byte, p PortalShape, seeded []PortalTeam, from int) (
 			ul = append(ul, in)
 		}
 		users["instances"] = ul
-		toks := clone(t0).(map[string]any)
+		toks := cloneMap(t0)
 		toks["name"] = fmt.Sprintf("t%d", k)
 		var tl []any
 		for i, tok := range t.Tokens {
@@ -409,7 +414,7 @@ func PortalState(created []byte, p PortalShape, seeded []PortalTeam, from int) (
 			if err != nil {
 				return nil, fmt.Errorf("lm_api_token.t%d[%d]: %w", k, i, err)
 			}
-			renameDeps(in, "lm_user.u0", "lm_user."+users["name"].(string))
+			renameDeps(in, "lm_user.u0", "lm_user."+usersName)
 			tl = append(tl, in)
 		}
 		toks["instances"] = tl
@@ -447,7 +452,7 @@ func PortalFloorState(tiny []byte, p PortalShape) ([]byte, error) {
 	id := int32(0)
 	next := func() int32 { id++; return id }
 	block := func(t map[string]any, name string, n int, attrs func(i int) map[string]any) (map[string]any, error) {
-		r := clone(t).(map[string]any)
+		r := cloneMap(t)
 		r["name"] = name
 		first := instances(t)[0]
 		var l []any
