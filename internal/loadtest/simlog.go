@@ -6,8 +6,11 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
 )
 
 // Entry is one request as the simulator logged it.
@@ -143,4 +146,43 @@ func Occupancy(times []time.Time, limit int, window time.Duration) (occ float64,
 		n++
 	}
 	return float64(sum) / float64(n) / float64(limit), true
+}
+
+// Pattern is a request's method and path with the API prefix cut and each
+// numeric segment written {id}: "GET /setting/admins/{id}/apitokens".
+func Pattern(e Entry) string {
+	p := strings.TrimPrefix(e.Path, lmsim.BasePath)
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		if s != "" && strings.Trim(s, "0123456789") == "" {
+			segs[i] = "{id}"
+		}
+	}
+	return e.Method + " " + strings.Join(segs, "/")
+}
+
+// PatternCount is the number of requests of one Pattern.
+type PatternCount struct {
+	Pattern string
+	N       int
+}
+
+// ByPattern counts entries by Pattern, most frequent first (ties by
+// pattern).
+func ByPattern(entries []Entry) []PatternCount {
+	m := map[string]int{}
+	for _, e := range entries {
+		m[Pattern(e)]++
+	}
+	out := make([]PatternCount, 0, len(m))
+	for p, n := range m {
+		out = append(out, PatternCount{p, n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].N != out[j].N {
+			return out[i].N > out[j].N
+		}
+		return out[i].Pattern < out[j].Pattern
+	})
+	return out
 }

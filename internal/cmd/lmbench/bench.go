@@ -25,6 +25,9 @@ type row struct {
 	rssKiB  int64 // -1: not measured (no provider)
 	note    string
 	noCalls bool
+	// The portal case's rows also list the calls by path pattern.
+	portal   bool
+	patterns []loadtest.PatternCount
 }
 
 type bench struct {
@@ -37,6 +40,8 @@ type bench struct {
 	beyond    []string // targets that the do-nothing plugin misses too
 	maxRSS    int64
 	maxRSSRun string
+
+	portalTotal time.Duration
 }
 
 func (b *bench) logf(format string, a ...any) {
@@ -57,7 +62,11 @@ func (b *bench) met(format string, a ...any) {
 // window, so that creating 1000 tokens takes about a minute and a half
 // rather than five.
 func (b *bench) writeLimits() (lmsim.RateLimits, string) {
-	w := b.cfg.window
+	return scaledLimits(b.cfg.window)
+}
+
+// scaledLimits are LogicMonitor's default per-minute counts per window w.
+func scaledLimits(w time.Duration) (lmsim.RateLimits, string) {
 	r := lmsim.RateLimits{PerMethod: map[string]lmsim.Limit{}}
 	var parts []string
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
@@ -91,10 +100,19 @@ func (b *bench) run(ctx context.Context) error {
 			b.logf("cleanup: %v", err)
 		}
 	}()
-	b.logf("%s, provider built; sizes %v, write window %s, %d plans each", h.CLIVersion, b.cfg.sizes, b.cfg.window, b.cfg.repeat)
-	for i, n := range b.cfg.sizes {
-		if err := b.size(ctx, n, i == len(b.cfg.sizes)-1); err != nil {
-			return fmt.Errorf("size %d: %w", n, err)
+	if b.cfg.portalMode != "only" {
+		b.logf("%s, provider built; sizes %v, write window %s, %d plans each", h.CLIVersion, b.cfg.sizes, b.cfg.window, b.cfg.repeat)
+		for i, n := range b.cfg.sizes {
+			if err := b.size(ctx, n, i == len(b.cfg.sizes)-1); err != nil {
+				return fmt.Errorf("size %d: %w", n, err)
+			}
+		}
+	}
+	if b.cfg.portalMode != "0" {
+		b.logf("%s; portal %s, %d teams created through the CLI, limits per %s, %d plans", h.CLIVersion, b.cfg.portal,
+			min(b.cfg.portalCreate, b.cfg.portal.Roles), b.cfg.portalWindow, b.cfg.portalRepeat)
+		if err := b.portal(ctx); err != nil {
+			return fmt.Errorf("portal %s: %w", b.cfg.portal, err)
 		}
 	}
 	if b.maxRSS < maxRSSKiB {

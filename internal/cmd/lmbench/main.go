@@ -9,6 +9,15 @@
 // provider that does nothing with lm_api_token's schema, what Terraform
 // costs to plan N resources of any plugin with that schema.
 //
+// Then the portal case (portal.go; -portal-mode, -portal): 100 roles,
+// 1000 API-only users and 10 000 tokens of 100 of them in one
+// configuration; the first teams are created through the CLI, the rest
+// seeded in the simulator with their state written as the provider writes
+// it, then the whole portal is planned with no change (against the plugin
+// floor at the same blocks and count), planned for destroy, and the
+// CLI-created part destroyed. Its rows also list the API calls by method
+// and path pattern.
+//
 // It exits 1 when a target is missed, naming it:
 //
 //   - a plan of N tokens sends at most 5 GET requests;
@@ -21,11 +30,16 @@
 //     floor; when the do-nothing plugin itself takes more than that, no
 //     plugin can meet it, and the miss is reported apart without failing;
 //   - a plan of N ≥ 1000 tokens takes at most 1.5 times the plugin floor;
-//   - the provider's peak RSS stays under 100 MiB in every run.
+//   - the provider's peak RSS stays under 100 MiB in every run;
+//   - portal: the no-change plan sends at most 20 GET requests, takes at
+//     most 1.6 times the plugin floor, the token creates of the CLI-created
+//     part keep their POST window at least 90% full with no failed request
+//     and no 429 surfaced, and the created part's destroy leaves nothing.
 //
 // Usage (scripts/bench.sh picks the CLI and runs it):
 //
 //	go run ./internal/cmd/lmbench [-sizes 100,1000] [-window 20s] [-repeat 3] [-cli terraform]
+//	    [-portal-mode 1|0|only] [-portal 100x1000x10000] [-portal-create 10] [-portal-window 10s] [-portal-repeat 3]
 package main
 
 import (
@@ -52,6 +66,9 @@ const (
 	ratioMinN     = 1000
 	runTimeout    = 15 * time.Minute
 	defaultWindow = 20 * time.Second
+
+	defaultPortal       = "100x1000x10000"
+	defaultPortalWindow = 10 * time.Second
 )
 
 func main() {
@@ -62,7 +79,14 @@ func main() {
 }
 
 type config struct {
-	sizes  []int
+	sizes []int
+
+	portalMode   string // "1": sizes then portal, "0": sizes only, "only"
+	portal       loadtest.PortalShape
+	portalCreate int
+	portalWindow time.Duration
+	portalRepeat int
+
 	window time.Duration
 	repeat int
 	cli    string
@@ -86,10 +110,52 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cli := fs.String("cli", envOr("LM_BENCH_CLI", "terraform"), "terraform or tofu binary (env LM_BENCH_CLI)")
 	repo := fs.String("repo", ".", "the provider's module root")
 	keep := fs.Bool("keep", os.Getenv("LM_BENCH_KEEP") == "1", "keep the temp dir with state, CLI output and simulator logs (env LM_BENCH_KEEP=1)")
+	portalMode := fs.String("portal-mode", envOr("LM_BENCH_PORTAL", "1"), "1: the sizes, then the portal case; 0: the sizes only; only: the portal case only (env LM_BENCH_PORTAL)")
+	portal := fs.String("portal", envOr("LM_BENCH_PORTAL_SHAPE", defaultPortal), "portal shape ROLESxUSERSxTOKENS, one team per role (env LM_BENCH_PORTAL_SHAPE)")
+	portalCreate := fs.Int("portal-create", 0, "teams of the portal created through the CLI; the rest are seeded (env LM_BENCH_PORTAL_CREATE; default 10)")
+	portalWindow := fs.Duration("portal-window", 0, "rate-limit window of the portal case, with LogicMonitor's per-minute counts (env LM_BENCH_PORTAL_WINDOW; default 10s)")
+	portalRepeat := fs.Int("portal-repeat", 0, "portal plans, token and floor interleaved; the median is reported (env LM_BENCH_PORTAL_REPEAT; default 3)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cfg := config{cli: *cli, repo: *repo, keep: *keep, window: *window, repeat: *repeat}
+	cfg := config{cli: *cli, repo: *repo, keep: *keep, window: *window, repeat: *repeat, portalMode: *portalMode}
+	switch cfg.portalMode {
+	case "0", "1", "only":
+	default:
+		fmt.Fprintf(stderr, "lmbench: LM_BENCH_PORTAL (-portal-mode) %q: want 1 (sizes, then the portal case), 0 (sizes only) or only\n", cfg.portalMode)
+		return 2
+	}
+	shape, err := loadtest.ParsePortalShape(*portal)
+	if err != nil {
+		fmt.Fprintf(stderr, "lmbench: LM_BENCH_PORTAL_SHAPE (-portal): %v\n", err)
+		return 2
+	}
+	cfg.portal = shape
+	for _, v := range []struct {
+		name string
+		flag int
+		dst  *int
+		def  string
+	}{{"LM_BENCH_PORTAL_CREATE", *portalCreate, &cfg.portalCreate, "10"}, {"LM_BENCH_PORTAL_REPEAT", *portalRepeat, &cfg.portalRepeat, "3"}} {
+		*v.dst = v.flag
+		if *v.dst == 0 {
+			n, err := strconv.Atoi(envOr(v.name, v.def))
+			if err != nil || n <= 0 {
+				fmt.Fprintf(stderr, "lmbench: %s: want a positive integer\n", v.name)
+				return 2
+			}
+			*v.dst = n
+		}
+	}
+	cfg.portalWindow = *portalWindow
+	if cfg.portalWindow == 0 {
+		d, err := time.ParseDuration(envOr("LM_BENCH_PORTAL_WINDOW", defaultPortalWindow.String()))
+		if err != nil || d <= 0 {
+			fmt.Fprintf(stderr, "lmbench: LM_BENCH_PORTAL_WINDOW: want a positive duration\n")
+			return 2
+		}
+		cfg.portalWindow = d
+	}
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n <= 0 {

@@ -42,7 +42,7 @@ func (b *bench) size(ctx context.Context, n int, largest bool) error {
 	if err != nil {
 		return err
 	}
-	note := b.pacing(n, r, writeLimits, largest)
+	note := b.pacing(fmt.Sprintf("N=%d", n), r, writeLimits, largest, nil)
 	b.add(n, "create (apply)", writeLabel, r, note)
 	if err := b.checkNotes(n, tok, ""); err != nil {
 		return err
@@ -205,13 +205,14 @@ func (b *bench) checkNotes(n int, dir, suffix string) error {
 }
 
 // pacing checks the create phase against the POST limit and returns the
-// table note.
-func (b *bench) pacing(n int, r *loadtest.Result, limits lmsim.RateLimits, largest bool) string {
+// table note. only, if set, picks the POSTs of one endpoint (the limit
+// applies per endpoint).
+func (b *bench) pacing(name string, r *loadtest.Result, limits lmsim.RateLimits, largest bool, only func(loadtest.Entry) bool) string {
 	c := loadtest.Count(r.Entries)
 	lim := limits.PerMethod[http.MethodPost]
 	var posts []time.Time
 	for _, e := range r.Entries {
-		if e.Method == http.MethodPost && e.Status >= 200 && e.Status <= 299 {
+		if e.Method == http.MethodPost && e.Status >= 200 && e.Status <= 299 && (only == nil || only(e)) {
 			posts = append(posts, e.Time)
 		}
 	}
@@ -228,16 +229,16 @@ func (b *bench) pacing(n int, r *loadtest.Result, limits lmsim.RateLimits, large
 		note += "; limit not reached"
 	}
 	if c.Failed > 0 {
-		b.miss("N=%d: %d failed requests during the create", n, c.Failed)
+		b.miss("%s: %d failed requests during the create", name, c.Failed)
 	}
 	if largest {
 		switch {
 		case !bound:
-			b.logf("N=%d: the creates never filled a POST window, so pacing is not measured", n)
+			b.logf("%s: the creates never filled a POST window, so pacing is not measured", name)
 		case occ < minOccupancy:
-			b.miss("N=%d: the create kept the POST window %.0f%% full (target ≥ %.0f%%): %.1f creates/s against %.1f/s allowed", n, occ*100, minOccupancy*100, achieved, rate)
+			b.miss("%s: the create kept the POST window %.0f%% full (target ≥ %.0f%%): %.1f creates/s against %.1f/s allowed", name, occ*100, minOccupancy*100, achieved, rate)
 		default:
-			b.met("N=%d: create kept the POST window %.0f%% full (≥ %.0f%%), %d×429 seen by the simulator, none surfaced, 0 failed requests", n, occ*100, minOccupancy*100, c.RateLimited)
+			b.met("%s: create kept the POST window %.0f%% full (≥ %.0f%%), %d×429 seen by the simulator, none surfaced, 0 failed requests", name, occ*100, minOccupancy*100, c.RateLimited)
 		}
 	}
 	return note
