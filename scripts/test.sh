@@ -275,8 +275,8 @@ lmsim_portal_pass() {
 
 # soak_pass: a short fault-injected soak (make soak runs the long one):
 # apply, rotate with overlap, change and destroy tokens through the real
-# binary while the simulator injects 5xx, 429, resets and commit-then-drop faults; fails if
-# any token is orphaned or lost.
+# binary while the simulator injects 5xx, 429, resets and commit-then-drop
+# faults; fails if any token is orphaned or lost.
 soak_pass() {
   echo
   echo "=== short soak: scripts/soak.sh -cycles 2 -tokens 20"
