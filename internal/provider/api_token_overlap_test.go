@@ -55,7 +55,7 @@ func (k *overlapKey) authenticates(t *testing.T, e *acctest.Env, want bool) reso
 			return fmt.Errorf("key of token %s: %w", k.id, err)
 		}
 		if works != want {
-			return fmt.Errorf("key of token %s (access id %s) authenticates = %v, want %v (%v)", k.id, k.accessID, works, want, err)
+			return fmt.Errorf("key of token %s (access id %s) authenticates = %v, want %v (%w)", k.id, k.accessID, works, want, err)
 		}
 		return nil
 	}

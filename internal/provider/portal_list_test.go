@@ -96,14 +96,14 @@ func refresh(t *testing.T, d *providerData, sim *lmsim.Running, p planReads, par
 	run(len(p.roles), func(i int) error {
 		r, err := d.readRole(ctx, p.roles[i])
 		if err != nil || r.ID != p.roles[i] {
-			return fmt.Errorf("role %d: %v %v", p.roles[i], r, err)
+			return fmt.Errorf("role %d: %v %w", p.roles[i], r, err)
 		}
 		return nil
 	})
 	run(len(p.users), func(i int) error {
 		a, err := d.readUser(ctx, p.users[i])
 		if err != nil || a.ID != p.users[i] || a.Username != admins[a.ID].Username {
-			return fmt.Errorf("user %d: %v %v", p.users[i], a, err)
+			return fmt.Errorf("user %d: %v %w", p.users[i], a, err)
 		}
 		return nil
 	})
@@ -111,7 +111,7 @@ func refresh(t *testing.T, d *providerData, sim *lmsim.Running, p planReads, par
 		want := p.tokens[i]
 		tok, found, err := d.tokens.lookup(ctx, want.AdminID, want.Type, want.ID)
 		if err != nil || !found || tok.Note != want.Note || tok.AccessKey != "" {
-			return fmt.Errorf("token %d of user %d: found=%v note=%q err=%v", want.ID, want.AdminID, found, tok.Note, err)
+			return fmt.Errorf("token %d of user %d: found=%v note=%q err=%w", want.ID, want.AdminID, found, tok.Note, err)
 		}
 		return nil
 	})
