@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Workdir creates (or empties) a work dir with one main.tf.
@@ -22,8 +23,13 @@ func WriteConfig(dir, mainTF string) error {
 
 // TokensConfig is a configuration of n lm_api_token resources of the
 // pipeline user, with notes notePrefix + index + noteSuffix; changing the
-// suffix updates every note in place.
-func TokensConfig(n int, notePrefix, noteSuffix string) string {
+// suffix updates every note in place. Each of extra is one more line of
+// the resource block, such as `rotation_overlap = "1h"`.
+func TokensConfig(n int, notePrefix, noteSuffix string, extra ...string) string {
+	var more strings.Builder
+	for _, line := range extra {
+		more.WriteString("  " + line + "\n")
+	}
 	return fmt.Sprintf(`terraform {
   required_providers {
     lm = { source = "lmtf/lm" }
@@ -36,8 +42,8 @@ resource "lm_api_token" "t" {
   count    = %d
   admin_id = %d
   note     = "%s${count.index}%s"
-}
-`, n, PipelineAdminID, notePrefix, noteSuffix)
+%s}
+`, n, PipelineAdminID, notePrefix, noteSuffix, more.String())
 }
 
 // PluginFloorConfig is TokensConfig for the plugin floor: n

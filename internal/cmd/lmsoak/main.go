@@ -164,22 +164,8 @@ func (s *soak) logf(format string, a ...any) {
 // user, with notes "soak c<cycle> <index><suffix>", that rotate in place
 // with an overlap whenever gen changes.
 func tokensConfig(n, cycle int, suffix, gen string) string {
-	return fmt.Sprintf(`terraform {
-  required_providers {
-    lm = { source = "lmtf/lm" }
-  }
-}
-
-provider "lm" {}
-
-resource "lm_api_token" "t" {
-  count             = %d
-  admin_id          = %d
-  note              = "soak c%d ${count.index}%s"
-  rotation_overlap  = "1h"
-  rotation_triggers = { gen = %q }
-}
-`, n, loadtest.PipelineAdminID, cycle, suffix, gen)
+	return loadtest.TokensConfig(n, fmt.Sprintf("soak c%d ", cycle), suffix,
+		`rotation_overlap = "1h"`, fmt.Sprintf("rotation_triggers = { gen = %q }", gen))
 }
 
 func (s *soak) run(ctx context.Context, simOpts lmsim.Options) (bool, error) {
