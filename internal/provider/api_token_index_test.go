@@ -10,23 +10,8 @@ import (
 	"github.com/lmtf/terraform-provider-lm/internal/lmsim"
 )
 
-func startSim(t *testing.T) (*lmsim.Running, *lm.Client) {
-	t.Helper()
-	off, err := lmsim.ParseRateLimits("off")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim, err := lmsim.Start(lmsim.Options{RateLimits: off})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Close() })
-	c, err := lm.New(lm.Config{BaseURL: sim.URL, AccessID: lmsim.DefaultAdminAccessID, AccessKey: lmsim.DefaultAdminAccessKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sim, c
-}
+// startSim starts a simulator with the default fixture and no rate limit.
+func startSim(t *testing.T) (*lmsim.Running, *lm.Client) { return startPortal(t, nil) }
 
 // TestTokenIndexBatchesReads looks up 1200 tokens from 16 goroutines, as
 // Terraform's refresh does, and counts the GETs the simulator saw.

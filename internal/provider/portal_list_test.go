@@ -121,6 +121,8 @@ func newPortalData(c *lm.Client) *providerData {
 	return &providerData{client: c, tokens: newTokenIndex(c), users: newUserList(c), roles: newRoleList(c)}
 }
 
+// startPortal starts a simulator with fixture fx (nil: the default) and no
+// rate limit, and a client of its default admin.
 func startPortal(t *testing.T, fx *lmsim.Fixture) (*lmsim.Running, *lm.Client) {
 	t.Helper()
 	off, err := lmsim.ParseRateLimits("off")
