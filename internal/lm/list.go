@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // maxPageSize is LogicMonitor's largest page.
@@ -93,7 +94,8 @@ func (p *Pages[T]) all(ctx context.Context) iter.Seq2[T, error] {
 // Pages reads one listing a page at a time, at the caller's pace and each
 // page under the caller's context of the moment: a caller can read the
 // first page, decide from its total whether the rest is worth reading,
-// and read it later (the provider's portal-wide refresh does).
+// and read the rest, or only the pages it needs, later and in any order
+// (the provider's portal-wide refresh does).
 //
 // LogicMonitor pages by offset only. A listing counts only as a complete,
 // consistent set of well-formed pages (decode checks each page's shape):
@@ -103,18 +105,22 @@ func (p *Pages[T]) all(ctx context.Context) iter.Seq2[T, error] {
 // whole (a token missing from it would look deleted). A negative total is
 // taken as "not counted" (UNCONFIRMED: the Swagger does not say, and
 // earlier versions of this client accepted it): the listing then ends at
-// the first short page. Every request goes through do, so the pacer
-// spaces the pages. A Pages is not safe for concurrent use.
+// the first short page, and is read in order only. Every request goes
+// through do, so the pacer spaces the pages. Pages are safe to read
+// concurrently; an error ends the listing.
 type Pages[T any] struct {
-	c      *Client
-	path   string
-	opts   ListOptions
-	extra  url.Values
-	size   int
-	offset int
-	total  int32
-	read   int // pages read
-	done   bool
+	c     *Client
+	path  string
+	opts  ListOptions
+	extra url.Values
+	size  int
+
+	mu    sync.Mutex
+	total int32
+	read  int          // pages read
+	got   map[int]bool // which, by index
+	done  bool
+	err   error // what ended the listing, if not its last page
 	// vet, if set, checks every item and completes it (a user's token
 	// list holds only that user's tokens; a token gets its type); its
 	// error ends the listing.
@@ -126,25 +132,55 @@ func newPages[T any](c *Client, path string, opts ListOptions, extra url.Values)
 	if size <= 0 || size > maxPageSize {
 		size = maxPageSize
 	}
-	return &Pages[T]{c: c, path: path, opts: opts, extra: extra, size: size}
+	return &Pages[T]{c: c, path: path, opts: opts, extra: extra, size: size, got: map[int]bool{}}
 }
 
 // Done reports whether the listing is complete (or ended in an error).
-func (p *Pages[T]) Done() bool { return p.done }
+func (p *Pages[T]) Done() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.done
+}
 
 // Total is the `total` of the first page: how many items the listing
 // holds (negative: not counted). Zero before the first page.
-func (p *Pages[T]) Total() int { return int(p.total) }
+func (p *Pages[T]) Total() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return int(p.total)
+}
 
 // PageSize is the size asked for every page.
 func (p *Pages[T]) PageSize() int { return p.size }
 
 // Read is the number of pages read so far.
-func (p *Pages[T]) Read() int { return p.read }
+func (p *Pages[T]) Read() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.read
+}
+
+// Count is the number of pages the listing holds, known from the first
+// page's total (at least 1); -1 before it, or when the total is not
+// counted.
+func (p *Pages[T]) Count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.count()
+}
+
+func (p *Pages[T]) count() int {
+	if p.read == 0 || p.total < 0 {
+		return -1
+	}
+	return max(1, (int(p.total)+p.size-1)/p.size)
+}
 
 // Remaining is the number of pages still to read, known from the first
 // page's total; -1 when the total is not counted.
 func (p *Pages[T]) Remaining() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	switch {
 	case p.done:
 		return 0
@@ -153,29 +189,67 @@ func (p *Pages[T]) Remaining() int {
 	case p.total < 0:
 		return -1
 	}
-	return (int(p.total) - p.offset + p.size - 1) / p.size
+	return p.count() - len(p.got)
 }
 
-// Next reads the next page. After the last page, or an error, Done is
-// true and Next returns nothing.
+// Has reports whether page i was read.
+func (p *Pages[T]) Has(i int) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.got[i]
+}
+
+// Next reads the first page not read yet. After the last page, or an
+// error, Done is true and Next returns nothing.
 func (p *Pages[T]) Next(ctx context.Context) ([]T, error) {
+	p.mu.Lock()
 	if p.done {
+		p.mu.Unlock()
 		return nil, nil
 	}
-	items, err := p.next(ctx)
+	i := 0
+	if p.read > 0 && p.total < 0 {
+		i = p.read // not counted: in order, each page full until the last
+	}
+	for p.got[i] {
+		i++
+	}
+	p.mu.Unlock()
+	return p.Page(ctx, i)
+}
+
+// Page reads page i (the items from offset i × PageSize). Pages after
+// the first read may be read in any order once the total is known; a page
+// read again, or past the last, is an error, and after an error every
+// page is that error.
+func (p *Pages[T]) Page(ctx context.Context, i int) ([]T, error) {
+	p.mu.Lock()
+	switch {
+	case p.err != nil:
+		p.mu.Unlock()
+		return nil, p.err
+	case p.got[i] || i < 0 || (p.read > 0 && p.total >= 0 && i >= p.count()) || (p.read > 0 && p.total < 0 && i != p.read):
+		p.mu.Unlock()
+		return nil, fmt.Errorf("page %d of %s: not a page still to read", i, p.path)
+	}
+	p.mu.Unlock()
+	items, err := p.page(ctx, i)
 	if err != nil {
-		p.done = true
+		p.mu.Lock()
+		p.done, p.err = true, err
+		p.mu.Unlock()
 	}
 	return items, err
 }
 
-func (p *Pages[T]) next(ctx context.Context) ([]T, error) {
+func (p *Pages[T]) page(ctx context.Context, i int) ([]T, error) {
+	offset := i * p.size
 	q := url.Values{}
 	for k, v := range p.extra {
 		q[k] = v
 	}
 	q.Set("size", strconv.Itoa(p.size))
-	q.Set("offset", strconv.Itoa(p.offset))
+	q.Set("offset", strconv.Itoa(offset))
 	if p.opts.Filter != "" {
 		q.Set("filter", p.opts.Filter)
 	}
@@ -187,20 +261,6 @@ func (p *Pages[T]) next(ctx context.Context) ([]T, error) {
 		return nil, err
 	}
 	items := *page.Items
-	if p.read == 0 {
-		p.total = *page.Total
-	}
-	p.read++
-	disagree := ""
-	switch {
-	case *page.Total != p.total:
-		disagree = fmt.Sprintf("`total` was %d on the first page and %d at offset %d", p.total, *page.Total, p.offset)
-	case p.total >= 0 && p.offset+len(items) > int(p.total):
-		disagree = fmt.Sprintf("the pages hold more items (%d) than `total` (%d)", p.offset+len(items), p.total)
-	}
-	if disagree != "" {
-		return nil, pagesDisagree(p.path, disagree)
-	}
 	if p.vet != nil {
 		for i := range items {
 			if err := p.vet(&items[i]); err != nil {
@@ -208,14 +268,29 @@ func (p *Pages[T]) next(ctx context.Context) ([]T, error) {
 			}
 		}
 	}
-	p.offset += len(items)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.read == 0 {
+		p.total = *page.Total
+	}
+	p.read++
+	p.got[i] = true
 	full := len(items) >= p.size
+	disagree := ""
 	switch {
-	case p.total < 0 && !full, p.total >= 0 && p.offset == int(p.total):
+	case *page.Total != p.total:
+		disagree = fmt.Sprintf("`total` was %d on the first page and %d at offset %d", p.total, *page.Total, offset)
+	case p.total >= 0 && offset+len(items) > int(p.total):
+		disagree = fmt.Sprintf("the pages hold more items (%d) than `total` (%d)", offset+len(items), p.total)
+	case p.total >= 0 && !full && offset+len(items) < int(p.total):
+		disagree = fmt.Sprintf("the page at offset %d held %d of the %d items asked for, "+
+			"but `total` says %d, so %d are missing", offset, len(items), p.size, p.total, int(p.total)-offset-len(items))
+	}
+	if disagree != "" {
+		return nil, pagesDisagree(p.path, disagree)
+	}
+	if (p.total < 0 && !full) || (p.total >= 0 && len(p.got) == p.count()) {
 		p.done = true
-	case p.total >= 0 && !full:
-		return nil, pagesDisagree(p.path, fmt.Sprintf("the page at offset %d held %d of the %d items asked for, "+
-			"but `total` says %d, so %d are missing", p.offset-len(items), len(items), p.size, p.total, int(p.total)-p.offset))
 	}
 	return items, nil
 }

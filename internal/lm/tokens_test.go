@@ -591,3 +591,62 @@ func TestPagesResumed(t *testing.T) {
 		t.Errorf("a total that changed between pages: %v (done %v), want IsPagesChanged", err, p.Done())
 	}
 }
+
+// TestPagesInAnyOrder reads a listing's pages out of order, as the
+// provider's refresh does for the pages its lookups need: each page holds
+// the items at its offset, Has and Remaining follow, the listing is done
+// when every page is read, and a page read twice or past the last is an
+// error, not a request.
+func TestPagesInAnyOrder(t *testing.T) {
+	f := newSim(t)
+	for range 30 {
+		f.addToken(lmsim.Token{AdminID: 1})
+	}
+	c := f.client(t, nil)
+	ctx := context.Background()
+	all, err := c.ListAPITokens(ctx, 0, ListOptions{})
+	if err != nil || len(all) != 31 {
+		t.Fatalf("the listing: %d tokens, %v", len(all), err)
+	}
+	p, err := c.APITokenPages(0, ListOptions{PageSize: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Page(ctx, 0); err != nil || p.Count() != 4 {
+		t.Fatalf("first page: %v, count %d, want 4", err, p.Count())
+	}
+	for _, i := range []int{3, 1, 2} {
+		items, err := p.Page(ctx, i)
+		if err != nil {
+			t.Fatalf("page %d: %v", i, err)
+		}
+		want := all[i*10 : min(len(all), i*10+10)]
+		if len(items) != len(want) || items[0].ID != want[0].ID || items[len(items)-1].ID != want[len(want)-1].ID {
+			t.Errorf("page %d: ids %d..%d, want %d..%d", i, items[0].ID, items[len(items)-1].ID, want[0].ID, want[len(want)-1].ID)
+		}
+		if !p.Has(i) || p.Done() != (i == 2) {
+			t.Errorf("after page %d: has %v, done %v, remaining %d", i, p.Has(i), p.Done(), p.Remaining())
+		}
+	}
+	reqs := len(f.requests())
+	p, _ = c.APITokenPages(0, ListOptions{PageSize: 10})
+	if _, err := p.Page(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{0, 4, -1} {
+		if _, err := p.Page(ctx, i); err == nil {
+			t.Errorf("page %d: no error", i)
+		}
+	}
+	if n := len(f.requests()) - reqs; n != 1 {
+		t.Errorf("%d requests, want 1 (the first page)", n)
+	}
+	// A total that changed: that page and every later one is the error.
+	f.addToken(lmsim.Token{AdminID: 2})
+	if _, err := p.Page(ctx, 2); !IsPagesChanged(err) {
+		t.Errorf("page 2 after a change: %v, want IsPagesChanged", err)
+	}
+	if _, err := p.Page(ctx, 1); !IsPagesChanged(err) || !p.Done() {
+		t.Errorf("page 1 after the error: %v (done %v), want the same error", err, p.Done())
+	}
+}

@@ -48,20 +48,11 @@ type tokenSet struct {
 
 func newTokenIndex(c *lm.Client) *tokenIndex {
 	x := &tokenIndex{client: c, sets: map[tokenSetKey]*tokenSet{}, wide: map[string]*portalList[lm.APIToken]{}}
-	var first *portalList[lm.APIToken]
 	for _, typ := range []string{lm.TokenTypeLMv1, lm.TokenTypeBearer} {
-		l := newPortalList("API tokens of type "+typ, func(o lm.ListOptions) (*lm.Pages[lm.APIToken], error) {
+		x.wide[typ] = newPortalList("API tokens of type "+typ, func(o lm.ListOptions) (*lm.Pages[lm.APIToken], error) {
 			o.Type = typ
 			return c.APITokenPages(0, o)
 		}, func(t lm.APIToken) int32 { return t.ID })
-		// One plan reads both types together: how many users it reads
-		// the tokens of shows in the lookups of both.
-		if first == nil {
-			first = l
-		} else {
-			l.mu, l.sample = first.mu, first.sample
-		}
-		x.wide[typ] = l
 	}
 	return x
 }

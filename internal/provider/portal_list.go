@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -11,30 +10,28 @@ import (
 )
 
 // portalList is one portal-wide listing (the API tokens of one type, the
-// users, the roles) that serves a plan's refreshes once enough of them
-// ask, instead of one call each (DESIGN.md, "Batched refresh").
+// users, the roles) that serves a plan's refreshes from its pages instead
+// of one call each (DESIGN.md, "Batched refresh").
 //
 // Refreshes arrive one Read per object, at most -parallelism at a time, so
-// the provider never knows the plan's size up front. The rule is the
-// classic rent-or-buy one, with LogicMonitor's own counts:
+// the provider never knows the plan's size up front. The rule reads only
+// pages that the lookups ask for, so that a page is never read in vain:
 //
-//   - The first lookup reads the listing's first page (at most 1000
-//     items): one GET, as the object's own call would be, and, in a
-//     portal of up to 1000 such objects, the whole listing. Its `total`
-//     says how many pages the rest would take (R).
-//   - Lookups that the pages read so far do not answer are fetched on
-//     their own ("rent": a user's token list, one user's or role's GET),
-//     counted per key (a token's user; a user or a role itself), until
-//     the keys rented reach R: then the rest of the listing is read
-//     ("buy") and serves every later lookup. A plan never pays much more
-//     than twice the cheaper of the two.
-//   - Before renting, the lookups are weighed (estimate): those that
-//     waited for the first page, and those that arrive while two more
-//     pages could be read, are a sample of the plan. How often they
-//     repeat a key says how many keys the plan reads (the birthday
-//     estimate, capped at twice the sample so that the bound holds);
-//     when that reaches R, the rest is read at once: a large plan pays
-//     about what the listings alone cost.
+//   - The first lookup reads the first page (at most 1000 items): one GET,
+//     as the object's own call would be, and, in a portal of up to 1000
+//     such objects, the whole listing. Its `total` says how many pages
+//     there are.
+//   - A lookup that the pages read do not answer reads the page that
+//     should hold its object. LogicMonitor lists by id, so that page is
+//     found from where the ids of the pages read lie (locate); it is
+//     part of the listing, so a plan that reads every object pays the
+//     listing's pages and no more, however its Reads are ordered.
+//   - A key (a token's user; a user or role itself) whose lookups have
+//     read two pages and still go unanswered (its objects spread thin
+//     over a huge listing, or ids not in order) makes its own call
+//     ("rent": a user's token list; the user's or role's GET). When the
+//     keys rented cost as much as the pages still unread, those are read
+//     ("buy"): a plan never pays much more than twice the cheaper choice.
 //
 // What a complete listing lacks is only "unlisted": the caller still
 // proves it gone with its own call (gone.go), since offset paging of a
@@ -48,46 +45,40 @@ type portalList[T any] struct {
 	pages    func(lm.ListOptions) (*lm.Pages[T], error)
 	idOf     func(T) int32
 
-	// mu and sample may be shared with peers: the token listings of the
-	// two types, which one plan's refresh reads together.
-	mu       *sync.Mutex
-	sample   *lookupSample
-	probe    *listRound // the first page: nil before the first lookup
-	buy      *listRound // the rest: nil until bought
-	p        *lm.Pages[T]
-	byID     map[int32]T // what the pages read so far hold, with this process's writes
+	mu       sync.Mutex
+	p        *lm.Pages[T]       // the listing read: nil before its first page
+	first    *listRound         // the first page: nil before the first lookup
+	reading  map[int]*listRound // other pages on their way, by index
+	spans    map[int]pageSpan   // pages read, by index
+	buy      *listRound         // the rest: nil until bought
+	byID     map[int32]T        // what the pages read hold, with this process's writes
 	complete bool
 	// pending holds this process's writes since the first page was asked
 	// for, replayed over pages read after them.
 	pending []func(map[int32]T)
-	// waiting: keys of lookups waiting for the first page, or for the
-	// decision after it, with their ids.
-	waiting map[int32][]int32
-	// decided, while not nil, is closed when the lookups the first page
-	// did not answer have been weighed; decideAt is when they are; took
-	// is how long the first page took; weighed: the weighing is over.
-	decided  chan struct{}
-	decideAt time.Time
-	took     time.Duration
-	weighed  bool
-	// seen counts the lookups since the first page came, and those of
-	// them the pages read did not answer (outside): the share of the
-	// plan's lookups that would need their own calls.
-	seen, seenOutside int
-	rented            map[int32]bool // keys fetched on their own
-	rent              int            // pages those cost (one per key, and spent's)
-	// off: the listing is given up (fail): every lookup makes its own
-	// call from then on.
-	off   bool
-	reads int // listing pages read, for tests
+	located map[int32]int  // pages read for each key's lookups
+	rented  map[int32]bool // keys fetched on their own
+	rent    int            // pages those cost (one per key, and spent's)
+	// resets counts listings that changed while they were read; off: the
+	// listing is given up (fail), every lookup makes its own call.
+	resets int
+	off    bool
+	reads  int // listing pages read, for tests
 }
 
-// listRound is one read of the first page, or of the rest; its waiters
+// maxLocated is how many pages one key's lookups may read before the key
+// makes its own call: a token's user whose tokens straddle two pages
+// reads both; one whose tokens are spread over many does not.
+const maxLocated = 2
+
+// listRound is one page read, or the rest of the listing; its waiters
 // learn its outcome.
 type listRound struct {
 	done chan struct{}
 	err  error
 }
+
+func newRound() *listRound { return &listRound{done: make(chan struct{})} }
 
 // listVerdict is what the listing says of one lookup.
 type listVerdict int
@@ -97,69 +88,49 @@ const (
 	listed listVerdict = iota
 	// unlisted: a complete listing lacks it; the caller confirms.
 	unlisted
-	// own: the listing does not answer it (yet): the caller fetches it
-	// on its own.
+	// own: the listing does not answer it: the caller fetches it on its
+	// own.
 	own
 )
 
 func newPortalList[T any](what string, pages func(lm.ListOptions) (*lm.Pages[T], error), idOf func(T) int32) *portalList[T] {
-	return &portalList[T]{what: what, pages: pages, idOf: idOf, rented: map[int32]bool{},
-		mu: &sync.Mutex{}, sample: &lookupSample{keys: map[int32]bool{}}}
+	return &portalList[T]{what: what, pages: pages, idOf: idOf, rented: map[int32]bool{}}
 }
 
 // get answers a lookup of the object id, whose own call is keyed by key.
 func (l *portalList[T]) get(ctx context.Context, key, id int32) (T, listVerdict, error) {
 	var zero T
-	counted := false // in seen: a lookup that waited for the first page is counted there
 	l.mu.Lock()
 	for {
 		if l.off {
 			l.mu.Unlock()
 			return zero, own, nil
 		}
-		if l.probe == nil {
-			r := &listRound{done: make(chan struct{})}
-			l.probe, l.byID, l.pending, l.p = r, nil, nil, nil
-			l.waiting = map[int32][]int32{key: {id}}
-			l.sample.add(key)
-			counted = true
+		if l.first == nil {
+			r := newRound()
+			l.first, l.p, l.byID, l.pending, l.complete = r, nil, nil, nil, false
+			l.reading, l.spans, l.located = map[int]*listRound{}, map[int]pageSpan{}, map[int32]int{}
 			l.mu.Unlock()
-			l.readFirst(ctx, r)
+			l.readPage(ctx, r, nil, 0)
 			l.mu.Lock()
-			if r.err != nil && !l.off {
-				l.mu.Unlock()
-				return zero, own, r.err
-			}
-			continue
-		}
-		if l.complete {
-			it, ok := l.byID[id]
-			l.mu.Unlock()
-			if ok {
-				return it, listed, nil
-			}
-			return zero, unlisted, nil
-		}
-		if l.byID == nil { // the first page is on its way
-			l.waiting[key] = append(l.waiting[key], id)
-			l.sample.add(key)
-			counted = true
-			if err := l.wait(ctx, l.probe); err != nil {
+			if err := l.outcome(r); err != nil {
 				return zero, own, err
 			}
 			continue
 		}
-		it, ok := l.byID[id]
-		if !counted {
-			counted = true
-			l.seen++
-			if !ok {
-				l.seenOutside++
+		if l.byID == nil { // the first page is on its way
+			if err := l.wait(ctx, l.first); err != nil {
+				return zero, own, err
 			}
+			continue
 		}
-		if ok {
+		if it, ok := l.byID[id]; ok {
 			l.mu.Unlock()
 			return it, listed, nil
+		}
+		if l.complete {
+			l.mu.Unlock()
+			return zero, unlisted, nil
 		}
 		if l.buy != nil {
 			if err := l.wait(ctx, l.buy); err != nil {
@@ -167,79 +138,58 @@ func (l *portalList[T]) get(ctx context.Context, key, id int32) (T, listVerdict,
 			}
 			continue
 		}
-		if ch := l.decided; ch != nil { // weighing the lookups after the first page
-			if !slices.Contains(l.waiting[key], id) { // not one that waited for the first page
-				l.waiting[key] = append(l.waiting[key], id)
-				l.sample.add(key)
-				if l.rent+l.estimate() >= l.p.Remaining() {
-					// Enough to buy already: no need to wait.
-					if b := l.decide(); b != nil {
-						if err := l.readRestNow(ctx, b); err != nil {
-							return zero, own, err
-						}
-					}
-					continue
-				}
-			}
-			timer := time.NewTimer(time.Until(l.decideAt))
+		rest := l.p.Remaining()
+		if rest >= 0 && l.rent >= rest {
+			// The own calls made cost as much as the pages unread: read
+			// them (a listing whose total is not counted is never bought:
+			// its cost is unknown).
+			b := newRound()
+			l.buy = b
 			l.mu.Unlock()
-			select {
-			case <-ch:
-			case <-timer.C:
-			case <-ctx.Done():
-			}
-			timer.Stop()
-			if err := ctx.Err(); err != nil {
-				return zero, own, fmt.Errorf("cancelled while the portal's %s were weighed: %w", l.what, context.Cause(ctx))
-			}
+			l.readRest(ctx, b)
 			l.mu.Lock()
-			if l.decided == ch { // this lookup weighs them
-				if b := l.decide(); b != nil {
-					if err := l.readRestNow(ctx, b); err != nil {
-						return zero, own, err
-					}
-				}
+			if err := l.outcome(b); err != nil {
+				return zero, own, err
 			}
 			continue
 		}
-		if !l.weighed { // the first lookup the first page does not answer
-			l.waiting = map[int32][]int32{key: {id}}
-			l.sample.add(key)
-			if b := l.weigh(); b != nil {
-				if err := l.readRestNow(ctx, b); err != nil {
+		if i := l.locate(id); i >= 0 {
+			if r := l.reading[i]; r != nil {
+				if err := l.wait(ctx, r); err != nil {
 					return zero, own, err
 				}
+				continue
 			}
-			continue
-		}
-		rest := l.p.Remaining()
-		if l.rented[key] || rest < 0 || l.rent < rest {
-			// Cheaper on its own so far (a listing whose total is not
-			// counted is never bought: its cost is unknown).
-			if !l.rented[key] {
-				l.rented[key] = true
-				l.rent++
+			if l.located[key] < maxLocated {
+				l.located[key]++
+				r := newRound()
+				l.reading[i] = r
+				p := l.p
+				l.mu.Unlock()
+				l.readPage(ctx, r, p, i)
+				l.mu.Lock()
+				if err := l.outcome(r); err != nil {
+					return zero, own, err
+				}
+				continue
 			}
-			l.mu.Unlock()
-			return zero, own, nil
 		}
-		r := &listRound{done: make(chan struct{})}
-		l.buy = r
-		if err := l.readRestNow(ctx, r); err != nil {
-			return zero, own, err
+		if !l.rented[key] {
+			l.rented[key] = true
+			l.rent++
 		}
+		l.mu.Unlock()
+		return zero, own, nil
 	}
 }
 
-// readRestNow reads the rest of the listing in the caller's goroutine,
-// with l.mu held on entry and on a nil return.
-func (l *portalList[T]) readRestNow(ctx context.Context, b *listRound) error {
-	l.mu.Unlock()
-	l.readRest(ctx, b)
-	l.mu.Lock()
-	if b.err != nil && !l.off { // a listing given up leaves the lookup its own call
+// outcome is a round's error for the lookup that ran it, with l.mu held
+// on entry and on a nil return: none when the listing was given up (the
+// lookup makes its own call) or read again.
+func (l *portalList[T]) outcome(r *listRound) error {
+	if r.err != nil && !l.off {
 		l.mu.Unlock()
-		return b.err
+		return r.err
 	}
 	return nil
 }
@@ -259,98 +209,80 @@ func (l *portalList[T]) wait(ctx context.Context, r *listRound) error {
 		}
 	}
 	l.mu.Lock()
-	if r.err != nil && !l.off { // a listing given up leaves the lookup its own call
-		l.mu.Unlock()
-		return r.err
-	}
-	return nil
+	return l.outcome(r)
 }
 
-// readFirst reads the first page and decides, from the lookups that
-// waited for it, whether to read the rest at once.
-func (l *portalList[T]) readFirst(ctx context.Context, r *listRound) {
-	p, err := l.pages(lm.ListOptions{PageSize: l.pageSize})
+// readPage reads page i of the listing p (nil: a new listing, of which
+// it reads the first page) and adds it to what was read, unless the
+// listing was read afresh meanwhile.
+func (l *portalList[T]) readPage(ctx context.Context, r *listRound, p *lm.Pages[T], i int) {
 	var items []T
-	start := time.Now()
+	var err error
+	if p == nil {
+		p, err = l.pages(lm.ListOptions{PageSize: l.pageSize})
+	}
 	if err == nil {
-		items, err = p.Next(ctx)
-	}
-	took := time.Since(start)
-	l.mu.Lock()
-	if err != nil {
-		l.fail(r, err)
-		l.mu.Unlock()
-		return
-	}
-	l.reads++
-	l.p = p
-	l.byID = make(map[int32]T, len(items))
-	l.merge(items)
-	l.took = took
-	for _, ids := range l.waiting {
-		for _, id := range ids {
-			l.seen++
-			if _, ok := l.byID[id]; !ok {
-				l.seenOutside++
-			}
-		}
-	}
-	var b *listRound
-	switch {
-	case p.Done():
-		l.complete, l.pending, l.waiting = true, nil, nil
-	case l.outside() > 0:
-		b = l.weigh()
-	default:
-		l.waiting = nil // answered: the weighing starts with the first lookup it does not answer
-	}
-	close(r.done)
-	l.mu.Unlock()
-	if b != nil {
-		l.readRest(ctx, b)
-	}
-}
-
-// readRest reads the pages after the first; pages that do not add up (the
-// list changed while it was read) are read again from the first, once.
-func (l *portalList[T]) readRest(ctx context.Context, r *listRound) {
-	l.mu.Lock()
-	p := l.p
-	l.mu.Unlock()
-	var rest []T
-	n, err := 0, error(nil)
-	read := func(p *lm.Pages[T]) {
-		for !p.Done() {
-			var items []T
-			if items, err = p.Next(ctx); err != nil {
-				return
-			}
-			n++
-			rest = append(rest, items...)
-		}
-	}
-	read(p)
-	again := lm.IsPagesChanged(err)
-	if again {
-		// The first page is read again too: the new pages replace it.
-		rest, err = nil, nil
-		if p, err = l.pages(lm.ListOptions{PageSize: l.pageSize}); err == nil {
-			read(p)
-		}
+		items, err = p.Page(ctx, i)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.reads += n
-	if err != nil {
-		l.fail(r, err)
+	if l.reading[i] == r {
+		delete(l.reading, i)
+	}
+	switch {
+	case err != nil:
+		l.fail(r, p, err)
+		return
+	case l.first == r:
+		l.p, l.byID = p, make(map[int32]T, len(items))
+	case l.p != p: // read afresh meanwhile: this page belongs to the old listing
+		close(r.done)
 		return
 	}
-	if again {
-		l.byID = make(map[int32]T, len(rest))
+	l.reads++
+	l.spans[i] = spanOf(items, l.idOf)
+	l.merge(items)
+	if p.Remaining() == 0 {
+		l.complete, l.pending = true, nil
 	}
-	l.merge(rest)
-	l.complete, l.pending = true, nil
 	close(r.done)
+}
+
+// readRest reads the pages that no lookup has read or is reading, then
+// waits for those on their way.
+func (l *portalList[T]) readRest(ctx context.Context, b *listRound) {
+	defer close(b.done)
+	l.mu.Lock()
+	p := l.p
+	for i := 0; i < p.Count(); i++ {
+		if p.Has(i) || l.reading[i] != nil {
+			continue
+		}
+		r := newRound()
+		l.reading[i] = r
+		l.mu.Unlock()
+		l.readPage(ctx, r, p, i)
+		l.mu.Lock()
+		if l.p != p { // failed, or read afresh
+			b.err = r.err
+			l.mu.Unlock()
+			return
+		}
+	}
+	var others []*listRound
+	for _, r := range l.reading {
+		others = append(others, r)
+	}
+	l.mu.Unlock()
+	for _, r := range others {
+		select {
+		case <-r.done:
+			b.err = r.err
+		case <-ctx.Done():
+			b.err = fmt.Errorf("cancelled while the portal's %s were listed: %w", l.what, context.Cause(ctx))
+			return
+		}
+	}
 }
 
 // merge adds items read from LogicMonitor, then replays this process's
@@ -364,20 +296,26 @@ func (l *portalList[T]) merge(items []T) {
 	}
 }
 
-// fail ends a round in an error and forgets the listing, so that the
-// next lookup starts afresh instead of caching a failure. l.mu is held.
-func (l *portalList[T]) fail(r *listRound, err error) {
-	r.err = err
-	// Given up for the run: a listing that answers 404 (an endpoint
-	// missing, or something in the way), and one that changed under two
-	// reads in a row (a busy portal; readRest reads it twice). The
-	// objects' own calls are always right.
-	l.off = l.off || lm.IsNotFound(err) || lm.IsPagesChanged(err)
-	l.probe, l.buy, l.p, l.byID, l.pending, l.waiting, l.complete = nil, nil, nil, nil, nil, nil, false
-	if l.decided != nil {
-		close(l.decided)
-		l.decided = nil
+// fail ends a round of the listing p in an error and forgets the
+// listing, so that the next lookup starts afresh instead of caching a
+// failure. l.mu is held.
+func (l *portalList[T]) fail(r *listRound, p *lm.Pages[T], err error) {
+	defer close(r.done)
+	if l.first != r && l.p != p {
+		return // a round of a listing already forgotten: its waiters look again
 	}
-	l.weighed, l.seen, l.seenOutside = false, 0, 0
-	close(r.done)
+	// A listing that changed while it was read (a token made or deleted
+	// meanwhile) is read again; given up for the run when it changes
+	// again (a busy portal), or answers 404 (an endpoint missing, or
+	// something in the way). The objects' own calls are always right.
+	changed := lm.IsPagesChanged(err)
+	if changed {
+		l.resets++
+	}
+	l.off = l.off || lm.IsNotFound(err) || l.resets >= 2
+	if !changed {
+		r.err = err
+	}
+	l.first, l.buy, l.p, l.byID, l.pending, l.complete = nil, nil, nil, nil, nil, false
+	l.reading, l.spans, l.located = nil, nil, nil
 }

@@ -198,6 +198,15 @@ func TestPortalRefreshGETs(t *testing.T) {
 			AccessID: fmt.Sprintf("heavy%015d", id), AccessKey: fmt.Sprintf("heavykey%032d", id)})
 	}
 	heavy := heavyFx.APITokens
+	// The bench's portal with user 1995 holding every 100th LMv1 token.
+	spreadFx := bigPortal()
+	var spread []lmsim.Token
+	for i := range spreadFx.APITokens {
+		if tok := &spreadFx.APITokens[i]; tok.ID >= 10000 && tok.ID%200 == 0 {
+			tok.AdminID = 1995
+			spread = append(spread, *tok)
+		}
+	}
 	whole := planReads{roles: benchRoles, users: benchUsers, tokens: benchTokens}
 	type shape struct {
 		name        string
@@ -219,22 +228,41 @@ func TestPortalRefreshGETs(t *testing.T) {
 	for i := range 3 {
 		shapes = append(shapes, shape{fmt.Sprintf("bench, order %d, 2 ms apart", i), shuffled(whole), 10, 20, nil, 2 * time.Millisecond})
 	}
+	// Terraform's own order: it refreshes a block's instances together,
+	// and the bench has a block per team, so a user's 100 tokens come
+	// one after another, in random order, and the users in random order.
+	for i := range 3 {
+		p := shuffled(whole)
+		rank := map[int32]int{}
+		for k, u := range shuffled(planReads{users: tokenOwners}).users {
+			rank[u] = k
+		}
+		slices.SortStableFunc(p.tokens, func(a, b lmsim.Token) int { return rank[a.AdminID] - rank[b.AdminID] })
+		shapes = append(shapes, shape{fmt.Sprintf("bench, a block per user, order %d", i), p, 10, 20, nil, 0})
+	}
 	for _, tc := range append(shapes, []shape{
 		// The same plan read in id order: a user's tokens one after
 		// another, the worst order for the rule (every new user rents).
 		{"bench, in id order", whole, 10, 30, nil, 0},
 		{"bench, parallelism 1", shuffled(whole), 1, 30, nil, 0},
-		// Small plans in the big portal: own calls stay cheaper.
+		// Small plans in the big portal: the first page, then the pages
+		// that hold what the plan reads (a user's 50 tokens of a type
+		// straddle two pages at worst), per listing.
 		{"one role", planReads{roles: benchRoles[:1]}, 10, 1, nil, 0},
 		{"one user", planReads{users: benchUsers[:1]}, 10, 1, nil, 0},
 		{"last user", planReads{users: benchUsers[len(benchUsers)-1:]}, 10, 2, nil, 0},
-		{"one user's 100 tokens", shuffled(planReads{tokens: tokensOf(1990)}), 10, 4, nil, 0},
-		{"three users and their tokens", shuffled(planReads{users: []int32{1000, 1500, 1990}, tokens: tokensOf(1000, 1500, 1990)}), 10, 2 + 2*(1+3), nil, 0},
-		{"20 users' tokens", shuffled(planReads{tokens: tokensOf(tokenOwners[:20]...)}), 10, 2 * 2 * 6, nil, 0},
-		{"20 users' tokens, the last", shuffled(planReads{tokens: tokensOf(tokenOwners[80:]...)}), 10, 2 * 2 * 6, nil, 0},
-		// A user with very many tokens among a huge portal: its own list
-		// (3 pages) beats the portal's (8).
-		{"one user's 2500 tokens among 7500", shuffled(planReads{tokens: heavy[len(heavy)-2500:]}), 10, 1 + 3, heavyFx, 0},
+		{"one user's 100 tokens", shuffled(planReads{tokens: tokensOf(1990)}), 10, 2 * (1 + maxLocated), nil, 0},
+		{"three users and their tokens", shuffled(planReads{users: []int32{1000, 1500, 1990}, tokens: tokensOf(1000, 1500, 1990)}), 10, 2 + 2*(1+2*maxLocated), nil, 0},
+		{"20 users' tokens", shuffled(planReads{tokens: tokensOf(tokenOwners[:20]...)}), 10, 2 * 2, nil, 0},
+		{"20 users' tokens, the last", shuffled(planReads{tokens: tokensOf(tokenOwners[80:]...)}), 10, 2 * 3, nil, 0},
+		// A user with very many tokens among a huge portal: after the
+		// first page and the two pages its lookups may read, its own list
+		// (3 pages), not the portal's (8).
+		{"one user's 2500 tokens among 7500", shuffled(planReads{tokens: heavy[len(heavy)-2500:]}), 10, 1 + maxLocated + 3, heavyFx, 0},
+		// Tokens spread thin: one in every 100 of a user with 50 among
+		// 5000 LMv1 tokens, as a user whose tokens were made years apart.
+		// Two pages, then its own list.
+		{"one user's tokens spread over every page", planReads{tokens: spread}, 10, 1 + maxLocated + 1, spreadFx, 0},
 	}...) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := fx
@@ -442,6 +470,72 @@ func TestTokenIndexWideTotalChanged(t *testing.T) {
 	// pages of 34 tokens; no lookup of its own.
 	if got := sim.Server.Stats().Requests["GET"]; got != 3+4 {
 		t.Errorf("%d GETs, want 7", got)
+	}
+}
+
+// TestTokenIndexWideTotalChangedLocated: the same change under a page that
+// a lookup located (not the whole rest read at once): the listing is
+// read afresh, and every token is still found.
+func TestTokenIndexWideTotalChangedLocated(t *testing.T) {
+	sim, c := startSim(t)
+	toks := makeTokens(t, c, 10, 140, 141, 131)
+	var once sync.Once
+	sim.Server.SetIntercept(func(w http.ResponseWriter, r *lmsim.Intercepted) bool {
+		if r.Method == http.MethodGet && r.Path == "/setting/admins/apitokens" && r.URL.Query().Get("offset") != "0" {
+			once.Do(func() {
+				if _, err := sim.Server.AddToken(lmsim.Token{AdminID: 140, Note: "made between two pages"}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		return false
+	})
+	x := newTokenIndex(c)
+	smallPages(x, 10)
+	found := lookupAll(t, x, toks)
+	if len(found) != len(toks) {
+		t.Errorf("found %d of %d tokens", len(found), len(toks))
+	}
+	if w := x.wide[lm.TokenTypeLMv1]; w.resets != 1 || w.off {
+		t.Errorf("resets %d, off %v: want the listing read afresh once", w.resets, w.off)
+	}
+}
+
+// TestLocatePage: the page guessed for an id, from the pages read.
+func TestLocatePage(t *testing.T) {
+	// 6 pages of 10 ids spaced 2 apart from 100 (page i: 100+20i..118+20i),
+	// as a listing of one token type among two.
+	span := func(i int) pageSpan {
+		lo := int32(100 + 20*i)
+		return pageSpan{n: 10, lo: lo, hi: lo + 18, loStep: 2, hiStep: 2}
+	}
+	read := func(pages ...int) map[int]pageSpan {
+		m := map[int]pageSpan{}
+		for _, i := range pages {
+			m[i] = span(i)
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name  string
+		spans map[int]pageSpan
+		id    int32
+		want  int
+	}{
+		{"on the first page read", read(0), 104, -1},
+		{"before the first page", read(0), 50, -1},
+		{"from the first page", read(0), 164, 3},
+		{"past the last id: the last page", read(0), 900, 5},
+		{"between two pages read", read(0, 5), 142, 2},
+		{"next to the page read above", read(0, 5), 190, 4},
+		{"between adjacent pages read", read(0, 1), 119, -1},
+		{"in a gap of ids", read(0, 1, 3), 139, 2},
+		// Ids spaced 1 apart above: the page read above knows better.
+		{"at the spacing of the nearer page", map[int]pageSpan{0: span(0), 5: {n: 10, lo: 300, hi: 309, loStep: 1, hiStep: 1}}, 285, 3},
+	} {
+		if got := locatePage(tc.spans, 6, 10, tc.id); got != tc.want {
+			t.Errorf("%s: id %d: page %d, want %d", tc.name, tc.id, got, tc.want)
+		}
 	}
 }
 

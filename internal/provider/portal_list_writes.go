@@ -11,7 +11,7 @@ func (l *portalList[T]) apply(op func(map[int32]T)) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.probe == nil {
+	if l.first == nil {
 		return // nothing read yet: the first page will be read fresh
 	}
 	if l.byID != nil {
