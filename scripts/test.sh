@@ -6,9 +6,8 @@
 # usage: scripts/test.sh [all|unit|acc|lmsim-portal|soak|portal|sweep]
 #   all     (default) unit, then acc, then lmsim-portal, then a short soak
 #   unit    go test ./... (acceptance tests skip without TF_ACC), then the
-#           client and simulator packages and the provider's refresh tests
-#           again with -race, then a few seconds of each fuzz target
-#           (scripts/fuzz.sh)
+#           client, simulator and provider packages again with -race, then
+#           a few seconds of each fuzz target (scripts/fuzz.sh)
 #   acc     the acceptance suite (TestAcc*) against the simulator that the
 #           tests start in-process, on Terraform 1.8.5 (the oldest
 #           supported), Terraform 1.16.4 (current) and OpenTofu 1.12.6
@@ -68,8 +67,7 @@ parallel="${LM_TEST_PARALLEL:-4}"
 run="${LM_TEST_RUN:-^TestAcc}"
 timeout="${LM_TEST_TIMEOUT:-40m}"
 acc_pkgs=(./internal/provider/... ./internal/e2e/...)
-race_pkgs=(./internal/lm/... ./internal/lmsim/...)
-race_provider_run='^(TestTokenIndex|TestPortal|TestUserRoleLists|TestLocatePage|TestDataSourcesUseListings)'
+race_pkgs=(./internal/lm/... ./internal/lmsim/... ./internal/provider)
 require_acc=true
 [ "${LM_TEST_REQUIRE_ACC:-1}" = 1 ] || require_acc=false
 
@@ -105,8 +103,8 @@ unit_pass() {
 }
 
 # race_pass: the packages with concurrent code (client retries, the
-# simulator's shared state) again, under the race detector. Their
-# dependencies are light, so this costs well under a minute.
+# simulator's shared state, the provider's shared listings) again, under
+# the race detector: well under a minute, most of it the build.
 race_pass() {
   if [ "${LM_TEST_RACE:-}" = 0 ]; then
     echo "=== race pass skipped (LM_TEST_RACE=0)"
@@ -120,11 +118,6 @@ race_pass() {
   echo
   echo "=== race detector: go test -race ${race_pkgs[*]}"
   pass packages "unit tests (-race)" race.log -- env -u TF_ACC go test -race -json "${race_pkgs[@]}"
-  # The provider's concurrent refresh (listings read by many Reads at once);
-  # the rest of the package is the framework's plumbing, slow under -race.
-  echo "=== race detector: go test -race -run '$race_provider_run' ./internal/provider"
-  pass packages "refresh tests (-race)" race-provider.log -- \
-    env -u TF_ACC go test -race -json -run "$race_provider_run" ./internal/provider
 }
 
 # fuzz_pass: each fuzz target for LM_TEST_FUZZTIME (go test ./... above ran
